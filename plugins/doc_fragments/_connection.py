@@ -1,0 +1,62 @@
+# Copyright (c) InfluxOps contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This doc fragment is PRIVATE to the collection. It mirrors
+# plugins/module_utils/_argspec.py and may change without notice.
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+
+    DOCUMENTATION = r"""
+options:
+  host:
+    description:
+      - Base URL of the InfluxDB OSS 2.x server, as an absolute C(http) or C(https) URL.
+      - A trailing slash is accepted.
+      - If not set in the task, the value of the E(INFLUX_HOST) environment variable is used.
+    type: str
+    default: http://localhost:8086
+  token:
+    description:
+      - "API token used to authenticate, sent in the C(Authorization: Token ...) header."
+      - If not set in the task, the value of the E(INFLUX_TOKEN) environment variable is used.
+      - One of the two is required. The token is never logged or returned.
+    type: str
+  org:
+    description:
+      - Name of the organization. It is resolved to an ID with one request.
+      - Mutually exclusive with O(org_id).
+      - When neither O(org) nor O(org_id) is set in the task, E(INFLUX_ORG_ID) is used,
+        then E(INFLUX_ORG).
+    type: str
+  org_id:
+    description:
+      - ID of the organization (16 hexadecimal characters).
+      - Mutually exclusive with O(org). Saves the request that resolves an org name.
+      - When neither O(org) nor O(org_id) is set in the task, E(INFLUX_ORG_ID) is used,
+        then E(INFLUX_ORG).
+    type: str
+  validate_certs:
+    description:
+      - Whether to verify the TLS certificate of O(host).
+      - When not set in the task, E(INFLUX_SKIP_VERIFY) is honoured like the influx CLI does
+        (V(true), V(1) or V(yes) there means do not verify); otherwise the default is V(true).
+      - Set to V(false) only for servers with self-signed certificates that you trust;
+        prefer O(ca_path).
+    type: bool
+  ca_path:
+    description:
+      - Path to a PEM file with the CA certificate(s) that signed the certificate of O(host).
+    type: path
+  timeout:
+    description:
+      - Timeout in seconds for each HTTP request.
+    type: float
+    default: 10
+notes:
+  - The modules talk to the InfluxDB HTTP API with the Python standard library through ansible-core's
+    C(ansible.module_utils.urls); no extra Python package is needed on the host that runs them.
+"""

@@ -1,0 +1,142 @@
+# Copyright (c) InfluxOps contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This module_utils is PRIVATE to the collection. It can change without notice.
+
+"""Common connection options of every module, and how they are resolved.
+
+The argument spec here is mirrored one to one by the doc fragment
+``influxops.influxdb2._connection``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from urllib.parse import urlsplit
+
+from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE, BOOLEANS_TRUE
+
+
+ID_RE = re.compile(r'^[0-9a-fA-F]{16}$')
+
+
+def common_argument_spec():
+    """Return a fresh copy of the connection options shared by every module."""
+    return dict(
+        host=dict(type='str', default='http://localhost:8086', fallback=(env_fallback, ['INFLUX_HOST'])),
+        token=dict(type='str', no_log=True, fallback=(env_fallback, ['INFLUX_TOKEN'])),
+        org=dict(type='str'),
+        org_id=dict(type='str'),
+        validate_certs=dict(type='bool'),
+        ca_path=dict(type='path'),
+        timeout=dict(type='float', default=10.0),
+    )
+
+
+COMMON_MUTUALLY_EXCLUSIVE = [('org', 'org_id')]
+
+
+class OptionError(ValueError):
+    """A module option has a value that cannot be used. Raised before any request."""
+
+
+def check_id(value, option):
+    """Check that ``value`` is an InfluxDB ID; return it lower-cased (as the server stores it)."""
+    if not isinstance(value, str) or not ID_RE.match(value):
+        raise OptionError('%s must be an InfluxDB ID of 16 hexadecimal characters, got %r' % (option, value))
+    if int(value, 16) == 0:
+        raise OptionError('%s must not be all zeros: %r is not a valid InfluxDB ID' % (option, value))
+    return value.lower()
+
+
+def _url_problem(value):
+    try:
+        parts = urlsplit(value)
+        if parts.port is not None and not 0 < parts.port < 65536:
+            return 'the port is out of range'
+    except ValueError as exc:
+        return str(exc)
+    if parts.scheme.lower() not in ('http', 'https'):
+        return 'the scheme must be http or https'
+    if not parts.hostname:
+        return 'it has no host'
+    if any(c.isspace() for c in value):
+        return 'it contains white space'
+    return None
+
+
+def check_http_url(value, option):
+    """Check that ``value`` is an absolute http(s) URL with a host; return it unchanged."""
+    problem = _url_problem(value) if isinstance(value, str) else 'it is not a string'
+    if problem:
+        raise OptionError('%s must be an absolute http:// or https:// URL with a host, got %r: %s' % (option, value, problem))
+    return value
+
+
+def check_name(value, option='name'):
+    if value is None or not value.strip():
+        raise OptionError('%s must not be empty or only white space' % option)
+    return value
+
+
+class Connection:
+    """The resolved connection settings of a task."""
+
+    def __init__(self, host, token, org, org_id, validate_certs, ca_path, timeout):
+        self.host = host
+        self.token = token
+        self.org = org
+        self.org_id = org_id
+        self.validate_certs = validate_certs
+        self.ca_path = ca_path
+        self.timeout = timeout
+
+
+def resolve_connection(params, environ=None, org_required=True):
+    """Turn the module parameters into a :class:`Connection`, or raise :class:`OptionError`.
+
+    ``host`` and ``token`` fall back to the environment through the argument spec.
+    The org falls back to ``INFLUX_ORG_ID`` then ``INFLUX_ORG``, only when the task sets
+    neither; ``validate_certs`` to the inverse of ``INFLUX_SKIP_VERIFY``.
+    """
+    environ = os.environ if environ is None else environ
+
+    host = check_http_url(params['host'], 'host')
+
+    token = params.get('token')
+    if not token or not token.strip():
+        raise OptionError('token is required: set the token option or the INFLUX_TOKEN environment variable (it is empty or unset)')
+
+    org, org_id = params.get('org'), params.get('org_id')
+    if org is None and org_id is None:
+        if environ.get('INFLUX_ORG_ID'):
+            org_id = environ['INFLUX_ORG_ID']
+        elif environ.get('INFLUX_ORG'):
+            org = environ['INFLUX_ORG']
+    if org_id is not None:
+        org_id = check_id(org_id, 'org_id')
+    elif org is not None:
+        check_name(org, 'org')
+    elif org_required:
+        raise OptionError('one of org or org_id is required: set it in the task or in INFLUX_ORG_ID / INFLUX_ORG')
+
+    validate_certs = params.get('validate_certs')
+    if validate_certs is None:
+        skip = environ.get('INFLUX_SKIP_VERIFY', '')
+        if skip.strip().lower() in BOOLEANS_TRUE:
+            validate_certs = False
+        elif not skip.strip() or skip.strip().lower() in BOOLEANS_FALSE:
+            validate_certs = True
+        else:
+            raise OptionError('INFLUX_SKIP_VERIFY must be a boolean such as true or false, got %r' % skip)
+
+    timeout = params['timeout']
+    if timeout is None or timeout <= 0:
+        raise OptionError('timeout must be a number of seconds greater than 0, got %r' % timeout)
+
+    return Connection(host=host, token=token, org=org, org_id=org_id, validate_certs=validate_certs,
+                      ca_path=params.get('ca_path'), timeout=timeout)

@@ -1,0 +1,181 @@
+# Copyright (c) InfluxOps contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This module_utils is PRIVATE to the collection. It can change without notice.
+
+"""A small InfluxDB 2.x HTTP API client on ansible.module_utils.urls (standard library only)."""
+
+from __future__ import annotations
+
+import json
+import socket
+import ssl
+
+from urllib.error import HTTPError, URLError
+from urllib.parse import quote, urlencode, urlsplit
+
+from ansible.module_utils.urls import ConnectionError as UrlsConnectionError
+from ansible.module_utils.urls import open_url
+
+
+USER_AGENT = 'ansible-influxops.influxdb2'
+SNIPPET_LENGTH = 200
+
+
+class InfluxDBError(Exception):
+    """Any failure to talk to InfluxDB, with what a person needs to act on it.
+
+    ``status`` is the HTTP status (``None`` when no answer came), ``code`` and
+    ``api_message`` are InfluxDB's error ``code`` and ``message`` when the body had them.
+    The message never holds a token: requests carry it only in a header, which is never shown.
+    """
+
+    def __init__(self, message, method=None, url=None, status=None, code=None, api_message=None):
+        super().__init__(message)
+        self.method = method
+        self.url = url
+        self.status = status
+        self.code = code
+        self.api_message = api_message
+
+    def fail_kwargs(self):
+        """Keyword arguments for ``module.fail_json``."""
+        result = dict(msg=str(self))
+        if self.method:
+            result['request'] = dict(method=self.method, url=self.url)
+        if self.status is not None:
+            result['http_status'] = self.status
+        if self.code is not None:
+            result['influxdb_code'] = self.code
+        if self.api_message is not None:
+            result['influxdb_message'] = self.api_message
+        return result
+
+
+def _snippet(raw):
+    text = raw.decode('utf-8', errors='replace').strip()
+    text = ' '.join(text.split())
+    if len(text) > SNIPPET_LENGTH:
+        text = text[:SNIPPET_LENGTH] + '...'
+    return text or '(empty body)'
+
+
+def _reason(exc):
+    """A short text for a connection-level failure."""
+    reason = getattr(exc, 'reason', exc)
+    if isinstance(reason, ssl.SSLCertVerificationError):
+        return 'TLS certificate verification failed (%s)' % (reason.verify_message or reason)
+    if isinstance(reason, ssl.SSLError):
+        return 'TLS error (%s)' % reason
+    if isinstance(reason, socket.timeout):
+        return 'timed out'
+    if isinstance(reason, socket.gaierror):
+        return 'the name could not be resolved (%s)' % (reason.strerror or reason)
+    if isinstance(reason, ConnectionRefusedError):
+        return 'connection refused'
+    if isinstance(reason, OSError) and reason.strerror:
+        return reason.strerror
+    return str(reason)
+
+
+class InfluxDBClient:
+    """Sends requests to one InfluxDB server and decodes its answers.
+
+    Every method returns the decoded JSON body (``None`` for an empty body) or raises
+    :class:`InfluxDBError`. ``request_count`` counts the HTTP requests sent.
+    """
+
+    def __init__(self, host, token, validate_certs=True, ca_path=None, timeout=10.0):
+        self.base_url = host.rstrip('/')
+        self.hostname = urlsplit(host).hostname
+        self._token = token
+        self.validate_certs = validate_certs
+        self.ca_path = ca_path
+        self.timeout = timeout
+        self.request_count = 0
+
+    def url(self, path, query=None):
+        url = self.base_url + path
+        if query:
+            url += '?' + urlencode([(k, v) for k, v in query.items() if v is not None])
+        return url
+
+    def request(self, method, path, query=None, body=None):
+        """Send one request; return ``(status, decoded body)`` for a 2xx answer."""
+        url = self.url(path, query)
+        headers = {'Authorization': 'Token %s' % self._token, 'Accept': 'application/json'}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode('utf-8')
+            headers['Content-Type'] = 'application/json; charset=utf-8'
+        self.request_count += 1
+        try:
+            resp = open_url(url, data=data, headers=headers, method=method, validate_certs=self.validate_certs,
+                            ca_path=self.ca_path, timeout=self.timeout, follow_redirects='none',
+                            http_agent=USER_AGENT, use_netrc=False, force=True)
+            status, raw = resp.getcode(), resp.read()
+        except HTTPError as exc:
+            status = exc.code
+            try:
+                raw = exc.read() or b''
+            except Exception:  # pylint: disable=broad-except
+                raw = b''
+            self._raise_for_status(method, url, status, raw, exc.headers)
+        except (URLError, UrlsConnectionError, OSError, ssl.SSLError) as exc:
+            reason = _reason(exc)
+            hint = ''
+            if 'TLS' in reason or 'certificate' in reason.lower():
+                hint = ': set ca_path to the CA that signed its certificate, or validate_certs=false if you trust it'
+            raise InfluxDBError('cannot reach InfluxDB at %s (%s %s): %s%s' % (self.hostname, method, url, reason, hint),
+                                method=method, url=url)
+        return status, self._decode(method, url, status, raw)
+
+    @staticmethod
+    def _decode(method, url, status, raw):
+        if not raw or not raw.strip():
+            return None
+        try:
+            return json.loads(raw.decode('utf-8'))
+        except ValueError:
+            raise InfluxDBError('%s %s answered HTTP %s with a body that is not JSON: %s' % (method, url, status, _snippet(raw)),
+                                method=method, url=url, status=status)
+
+    def _raise_for_status(self, method, url, status, raw, headers):
+        if 300 <= status < 400:
+            location = headers.get('Location') if headers else None
+            raise InfluxDBError('%s %s was redirected (HTTP %s) to %s: set host to the URL of the InfluxDB API itself'
+                                % (method, url, status, location or 'another location'), method=method, url=url, status=status)
+        try:
+            payload = json.loads(raw.decode('utf-8')) if raw.strip() else {}
+        except ValueError:
+            payload = None
+        if not isinstance(payload, dict):
+            raise InfluxDBError('%s %s failed with HTTP %s and a body that is not InfluxDB JSON: %s'
+                                % (method, url, status, _snippet(raw)), method=method, url=url, status=status)
+        code, message = payload.get('code'), payload.get('message')
+        detail = '%s %s: %s' % (status, code or 'error', message or '(no message)')
+        if status == 401:
+            text = ('authentication failed (%s) for %s %s: check that token is valid and has permission on this organization'
+                    % (detail, method, url))
+        elif status == 403:
+            text = 'permission denied (%s) for %s %s: the token is not allowed to do this' % (detail, method, url)
+        else:
+            text = '%s %s failed (%s)' % (method, url, detail)
+        raise InfluxDBError(text, method=method, url=url, status=status, code=code, api_message=message)
+
+    def get(self, path, query=None):
+        return self.request('GET', path, query=query)[1]
+
+    def post(self, path, body):
+        return self.request('POST', path, body=body)[1]
+
+    def patch(self, path, body):
+        return self.request('PATCH', path, body=body)[1]
+
+    def delete(self, path):
+        return self.request('DELETE', path)[1]
+
+
+def quote_id(value):
+    return quote(value, safe='')

@@ -1,0 +1,260 @@
+#!/usr/bin/python
+# Copyright (c) InfluxOps contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+
+DOCUMENTATION = r"""
+module: influx_remote
+short_description: Manage an InfluxDB OSS 2.x remote connection
+version_added: 0.1.0
+description:
+  - Create, update or delete a remote connection (C(/api/v2/remotes)) of an InfluxDB OSS 2.x server,
+    the connection that replications use to write to another InfluxDB instance.
+  - The remote is found by O(name) within the organization, so that the task is idempotent;
+    it creates the remote when it is missing, changes only the fields that differ from the options
+    that are set, and does nothing when nothing differs.
+  - Options that are not set are left as they are on the server.
+author:
+  - InfluxOps contributors (@influxops)
+extends_documentation_fragment:
+  - influxops.influxdb2._connection
+  - influxops.influxdb2._attributes
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Makes the same read requests as a real run and no write request; returns the same
+        RV(ignore:changed), diff and predicted RV(remote).
+  diff_mode:
+    support: full
+    details:
+      - The diff never contains the remote's API token.
+  idempotent:
+    support: partial
+    details:
+      - Idempotent, except with O(update_remote_api_token=always), which sends the token and
+        reports a change on every run, because the API never returns a token that could be compared.
+options:
+  name:
+    description:
+      - Name of the remote connection, unique within the organization.
+      - Must not be empty or only white space.
+    type: str
+    required: true
+  description:
+    description:
+      - Description of the remote connection.
+      - V("") sets an empty description. The API cannot set the description back to null once it has been set.
+    type: str
+  remote_url:
+    description:
+      - URL of the remote InfluxDB instance, an absolute C(http) or C(https) URL.
+      - Required to create the remote.
+    type: str
+  remote_api_token:
+    description:
+      - API token used to write to the remote InfluxDB instance.
+      - Required to create the remote. The API never returns it, so it cannot be compared;
+        see O(update_remote_api_token).
+    type: str
+  remote_org_id:
+    description:
+      - ID of the organization on the remote instance (16 hexadecimal characters).
+      - Compared without regard to case. The API cannot set it back to null once it has been set.
+    type: str
+  allow_insecure_tls:
+    description:
+      - Whether the server skips verification of the remote's TLS certificate when it writes to it.
+      - Defaults to V(false) when the remote is created; left as it is otherwise.
+    type: bool
+  state:
+    description:
+      - V(present) creates or updates the remote; V(absent) deletes it.
+      - A remote that a replication still uses cannot be deleted; the task then fails and says so.
+    type: str
+    choices: [present, absent]
+    default: present
+  update_remote_api_token:
+    description:
+      - When to send O(remote_api_token) to the server.
+      - V(on_create) sends it only when the remote is created; an existing remote keeps its token.
+      - V(always) sends it on every run (this is how to rotate the token), and the task then always
+        reports a change. Without O(remote_api_token) it changes nothing.
+    type: str
+    choices: [on_create, always]
+    default: on_create
+notes:
+  - InfluxDB does not check that the organization exists when it creates a remote. When O(org_id) is used,
+    the module confirms it with one extra request before it creates a remote, so that a typo cannot
+    create an orphan remote. With O(org), the lookup of the name already proves it.
+  - Requests made by a run that changes nothing, one with O(org_id) and two with O(org).
+  - When two runs create the same remote at the same moment, the one that loses reads the remote back and
+    only changes what still differs.
+seealso:
+  - module: influxops.influxdb2.influx_remote_info
+  - name: InfluxDB replication documentation
+    description: Replicate data from InfluxDB OSS to another instance.
+    link: https://docs.influxdata.com/influxdb/v2/write-data/replication/
+"""
+
+EXAMPLES = r"""
+- name: Ensure the edge instance has a remote connection to the central instance
+  influxops.influxdb2.influx_remote:
+    host: http://localhost:8086
+    token: "{{ influx_token }}"
+    org: edge
+    name: central
+    description: Central InfluxDB in the data centre
+    remote_url: https://central.example.com:8086
+    remote_api_token: "{{ central_write_token }}"
+    remote_org_id: 0a1b2c3d4e5f6a7b
+
+- name: Rotate the token that the remote uses (reports a change on every run)
+  influxops.influxdb2.influx_remote:
+    token: "{{ influx_token }}"
+    org_id: 1a2b3c4d5e6f7a8b
+    name: central
+    remote_api_token: "{{ new_central_write_token }}"
+    update_remote_api_token: always
+
+- name: Connection options for every task of a play
+  module_defaults:
+    group/influxops.influxdb2.influxdb:
+      host: https://edge-01.example.com:8086
+      token: "{{ influx_token }}"
+      org: edge
+      ca_path: /etc/ssl/certs/internal-ca.pem
+  block:
+    - name: Point the remote at the new central URL
+      influxops.influxdb2.influx_remote:
+        name: central
+        remote_url: https://central-2.example.com:8086
+
+    - name: Remove a remote that is no longer used
+      influxops.influxdb2.influx_remote:
+        name: old-central
+        state: absent
+"""
+
+RETURN = r"""
+remote:
+  description:
+    - The remote connection after the task; the prediction in check mode.
+    - An empty dict when the remote is absent.
+    - Never contains the API token.
+  returned: always
+  type: dict
+  sample:
+    id: 0b5e8a6f2c4d1e3f
+    org_id: 1a2b3c4d5e6f7a8b
+    name: central
+    description: Central InfluxDB in the data centre
+    remote_url: https://central.example.com:8086
+    remote_org_id: 0a1b2c3d4e5f6a7b
+    allow_insecure_tls: false
+  contains:
+    id:
+      description: ID of the remote. V(null) in check mode when the remote would be created.
+      type: str
+      returned: when the remote exists
+    org_id:
+      description: ID of the organization that owns the remote.
+      type: str
+      returned: when the remote exists
+    name:
+      description: Name of the remote.
+      type: str
+      returned: when the remote exists
+    description:
+      description: Description of the remote; V(null) when it has none.
+      type: str
+      returned: when the remote exists
+    remote_url:
+      description: URL of the remote InfluxDB instance.
+      type: str
+      returned: when the remote exists
+    remote_org_id:
+      description: ID of the organization on the remote instance; V(null) when unset.
+      type: str
+      returned: when the remote exists
+    allow_insecure_tls:
+      description: Whether TLS verification of the remote instance is skipped.
+      type: bool
+      returned: when the remote exists
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.influxops.influxdb2.plugins.module_utils._argspec import (
+    COMMON_MUTUALLY_EXCLUSIVE,
+    OptionError,
+    check_http_url,
+    check_id,
+    check_name,
+    common_argument_spec,
+    resolve_connection,
+)
+from ansible_collections.influxops.influxdb2.plugins.module_utils._client import InfluxDBClient, InfluxDBError
+from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import (
+    CREATE_OPTIONS,
+    RemotesService,
+    converge_remote,
+)
+
+
+def main():
+    argument_spec = common_argument_spec()
+    argument_spec.update(
+        name=dict(type='str', required=True),
+        description=dict(type='str'),
+        remote_url=dict(type='str'),
+        remote_api_token=dict(type='str', no_log=True),
+        remote_org_id=dict(type='str'),
+        allow_insecure_tls=dict(type='bool'),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+        update_remote_api_token=dict(type='str', default='on_create', choices=['on_create', 'always'], no_log=False),
+    )
+    module = AnsibleModule(argument_spec=argument_spec, mutually_exclusive=COMMON_MUTUALLY_EXCLUSIVE, supports_check_mode=True)
+    params = module.params
+
+    try:
+        conn = resolve_connection(params)
+        check_name(params['name'])
+        if params['state'] == 'absent':
+            extra = sorted(option for option in CREATE_OPTIONS if params[option] is not None)
+            if extra:
+                raise OptionError('state=absent deletes the remote and takes no %s; remove %s from the task'
+                                  % ('/'.join(CREATE_OPTIONS), ', '.join(extra)))
+        if params['remote_url'] is not None:
+            check_http_url(params['remote_url'], 'remote_url')
+        if params['remote_org_id'] is not None:
+            check_id(params['remote_org_id'], 'remote_org_id')
+        if params['remote_api_token'] is not None and not params['remote_api_token'].strip():
+            raise OptionError('remote_api_token must not be empty')
+    except OptionError as exc:
+        module.fail_json(msg=str(exc))
+
+    client = InfluxDBClient(conn.host, conn.token, validate_certs=conn.validate_certs, ca_path=conn.ca_path, timeout=conn.timeout)
+    service = RemotesService(client)
+    desired = dict((option, params[option]) for option in ('name',) + CREATE_OPTIONS)
+    try:
+        if conn.org_id is not None:
+            org_id, org_confirmed = conn.org_id, False
+        else:
+            org_id, org_confirmed = service.org_id_for_name(conn.org), True
+        current = service.find(org_id, params['name'])
+        outcome = converge_remote(service, org_id, current, desired, params['state'], params['update_remote_api_token'],
+                                  module.check_mode, org_confirmed)
+    except OptionError as exc:
+        module.fail_json(msg=str(exc))
+    except InfluxDBError as exc:
+        module.fail_json(**exc.fail_kwargs())
+
+    module.exit_json(changed=outcome.changed, remote=outcome.after, diff=dict(before=outcome.before, after=outcome.after))
+
+
+if __name__ == '__main__':
+    main()
