@@ -65,7 +65,7 @@ def _reason(exc):
     """A short text for a connection-level failure."""
     reason = getattr(exc, 'reason', exc)
     if isinstance(reason, ssl.SSLCertVerificationError):
-        return 'TLS certificate verification failed (%s)' % (reason.verify_message or reason)
+        return 'TLS certificate verification failed (%s)' % (getattr(reason, 'verify_message', None) or reason)
     if isinstance(reason, ssl.SSLError):
         return 'TLS error (%s)' % reason
     if isinstance(reason, socket.timeout):

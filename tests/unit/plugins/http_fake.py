@@ -1,0 +1,139 @@
+# Copyright (c) InfluxOps contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""A scripted stand-in for ``open_url``: each test lists the exact requests it expects, in order,
+with the answer to each, and the fake fails the test on any other request."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from email.message import Message
+from urllib.error import HTTPError, URLError
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.influxops.influxdb2.plugins.module_utils import _client
+
+HOST = 'http://influx.test:8086'
+TOKEN = 'unit-test-token-7f3e9c'
+ORG_ID = '0123456789abcdef'
+OTHER_ORG_ID = 'fedcba9876543210'
+REMOTE_ID = '0a0b0c0d0e0f0102'
+
+
+def api_remote(name='central', remote_id=REMOTE_ID, org_id=ORG_ID, description=None, remote_url='https://central.example.com:8086',
+               remote_org_id=None, allow_insecure_tls=False):
+    """A remote as the InfluxDB API returns it."""
+    remote = {'id': remote_id, 'orgID': org_id, 'name': name, 'remoteURL': remote_url,
+              'remoteOrgID': remote_org_id, 'allowInsecureTLS': allow_insecure_tls}
+    if description is not None:
+        remote['description'] = description
+    return remote
+
+
+def error_body(code, message):
+    return {'code': code, 'message': message}
+
+
+class Call:
+    """One expected request and the answer to give.
+
+    ``target`` is ``'/path?query'``; query order does not matter. ``body`` is the JSON to
+    answer with, or bytes; ``raises`` an exception to raise instead of answering.
+    ``sent`` is the JSON body the request must carry (checked when not ``None``).
+    """
+
+    def __init__(self, method, target, status=200, body=None, sent=None, raises=None, headers=None):
+        self.method = method
+        self.target = target
+        self.status = status
+        self.body = body
+        self.sent = sent
+        self.raises = raises
+        self.headers = headers or {}
+
+
+class _Response:
+    def __init__(self, status, raw):
+        self._status = status
+        self._raw = raw
+
+    def getcode(self):
+        return self._status
+
+    def read(self):
+        return self._raw
+
+
+def _split(target):
+    parts = urlsplit(target)
+    return parts.path, parse_qs(parts.query, keep_blank_values=True)
+
+
+class ScriptedServer:
+    def __init__(self, calls, host=HOST):
+        self.calls = list(calls)
+        self.host = host
+        self.seen = []
+
+    def __call__(self, url, data=None, headers=None, method=None, **kwargs):
+        assert url.startswith(self.host), url
+        path, query = _split(url[len(self.host):])
+        sent = json.loads(data.decode('utf-8')) if data is not None else None
+        self.seen.append({'method': method, 'path': path, 'query': query, 'body': sent, 'headers': dict(headers or {}), 'kwargs': kwargs})
+        assert self.calls, 'unexpected request %s %s (body %r)' % (method, url, sent)
+        call = self.calls.pop(0)
+        assert (method, path, query) == (call.method, ) + _split(call.target), \
+            'expected %s %s, got %s %s' % (call.method, call.target, method, url)
+        if call.sent is not None:
+            assert sent == call.sent
+        if call.raises is not None:
+            raise call.raises
+        if isinstance(call.body, bytes):
+            raw = call.body
+        elif call.body is None:
+            raw = b''
+        else:
+            raw = json.dumps(call.body, indent='\t').encode('utf-8')
+        if call.status >= 300:
+            msg = Message()
+            for key, value in call.headers.items():
+                msg[key] = value
+            raise HTTPError(url, call.status, 'status %s' % call.status, msg, io.BytesIO(raw))
+        return _Response(call.status, raw)
+
+    def assert_done(self):
+        assert not self.calls, 'expected requests were not made: %s' % [(c.method, c.target) for c in self.calls]
+
+    @property
+    def writes(self):
+        return [s for s in self.seen if s['method'] not in ('GET', 'HEAD')]
+
+
+def connection_refused():
+    return URLError(ConnectionRefusedError(111, 'Connection refused'))
+
+
+def run_module(module, args, calls, monkeypatch, capsys, check_mode=False, diff=True, env=None):
+    """Run ``module.main()`` with ``args`` against a scripted server; return (result, server)."""
+    for name in ('INFLUX_HOST', 'INFLUX_TOKEN', 'INFLUX_ORG', 'INFLUX_ORG_ID', 'INFLUX_SKIP_VERIFY'):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in (env or {}).items():
+        monkeypatch.setenv(name, value)
+    args = dict(args)
+    args.setdefault('host', HOST)
+    args['_ansible_check_mode'] = check_mode
+    args['_ansible_diff'] = diff
+    server = ScriptedServer(calls, host=args['host'].rstrip('/') if isinstance(args['host'], str) else HOST)
+    monkeypatch.setattr(_client, 'open_url', server)
+    with patch_module_args(args):
+        with pytest.raises(SystemExit):
+            module.main()
+    out = capsys.readouterr().out
+    return json.loads(out), server

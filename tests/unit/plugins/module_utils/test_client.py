@@ -1,0 +1,158 @@
+# Copyright (c) InfluxOps contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The client over a real HTTP exchange with a tiny local server: statuses, bodies and errors."""
+
+from __future__ import annotations
+
+import json
+import socket
+import ssl
+import threading
+
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from urllib.error import URLError
+
+import pytest
+
+from ansible_collections.influxops.influxdb2.plugins.module_utils import _client
+from ansible_collections.influxops.influxdb2.plugins.module_utils._client import InfluxDBClient, InfluxDBError
+
+TOKEN = 'client-test-token-c0ffee'
+
+# path -> (status, headers, body bytes)
+ANSWERS = {
+    '/ok': (200, {'Content-Type': 'application/json; charset=utf-8'}, b'{\n\t"remotes": null\n}'),
+    '/empty': (204, {}, b''),
+    '/unauthorized': (401, {'X-Platform-Error-Code': 'unauthorized'}, b'{"code":"unauthorized","message":"unauthorized access"}'),
+    '/forbidden': (403, {}, b'{"code":"forbidden","message":"no"}'),
+    '/conflict': (422, {}, b'{"code":"conflict","message":"already there"}'),
+    '/proxy': (502, {'Content-Type': 'text/html'}, b'<html><body>' + b'Bad Gateway ' * 40 + b'</body></html>'),
+    '/garbage': (200, {}, b'not json at all'),
+    '/redirect': (301, {'Location': 'http://elsewhere.example/api'}, b''),
+}
+
+
+class Handler(BaseHTTPRequestHandler):
+    seen = []
+
+    def _answer(self):
+        length = int(self.headers.get('Content-Length') or 0)
+        body = self.rfile.read(length) if length else b''
+        Handler.seen.append((self.command, self.path, dict(self.headers), body))
+        status, headers, raw = ANSWERS[self.path.split('?')[0]]
+        self.send_response(status)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        if status != 204:
+            self.send_header('Content-Length', str(len(raw)))
+        self.end_headers()
+        self.wfile.write(raw)
+
+    do_GET = do_POST = do_PATCH = do_DELETE = _answer
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope='module')
+def base_url():
+    server = HTTPServer(('127.0.0.1', 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield 'http://127.0.0.1:%d/' % server.server_address[1]
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def client(base_url):
+    Handler.seen = []
+    return InfluxDBClient(base_url, TOKEN, timeout=5)
+
+
+def test_json_body_and_headers(client):
+    assert client.get('/ok', dict(orgID='0123456789abcdef', name='a b', remoteURL=None)) == {'remotes': None}
+    method, path, headers, body = Handler.seen[0]
+    assert (method, path) == ('GET', '/ok?orgID=0123456789abcdef&name=a+b')
+    assert headers['Authorization'] == 'Token ' + TOKEN
+    assert client.request_count == 1
+
+
+def test_json_request_body(client):
+    client.post('/ok', {'name': 'x'})
+    method, path, headers, body = Handler.seen[0]
+    assert method == 'POST' and json.loads(body) == {'name': 'x'}
+    assert headers['Content-Type'].startswith('application/json')
+
+
+def test_no_content(client):
+    assert client.delete('/empty') is None
+
+
+@pytest.mark.parametrize('path, status, fragment', [
+    ('/unauthorized', 401, 'authentication failed (401 unauthorized: unauthorized access)'),
+    ('/forbidden', 403, 'permission denied (403 forbidden: no)'),
+    ('/conflict', 422, 'failed (422 conflict: already there)'),
+    ('/proxy', 502, 'HTTP 502 and a body that is not InfluxDB JSON: <html><body>Bad Gateway'),
+    ('/garbage', 200, 'HTTP 200 with a body that is not JSON: not json at all'),
+    ('/redirect', 301, 'was redirected (HTTP 301) to http://elsewhere.example/api'),
+])
+def test_errors_carry_status_and_message(client, path, status, fragment):
+    with pytest.raises(InfluxDBError) as info:
+        client.get(path)
+    assert info.value.status == status
+    assert fragment in str(info.value)
+    assert TOKEN not in str(info.value)
+    assert len(str(info.value)) < 500
+
+
+def test_error_fields_for_fail_json(client):
+    with pytest.raises(InfluxDBError) as info:
+        client.get('/unauthorized')
+    kwargs = info.value.fail_kwargs()
+    assert kwargs['http_status'] == 401
+    assert kwargs['influxdb_code'] == 'unauthorized'
+    assert kwargs['influxdb_message'] == 'unauthorized access'
+    assert kwargs['request']['method'] == 'GET'
+
+
+def test_redirects_are_not_followed(client):
+    with pytest.raises(InfluxDBError):
+        client.get('/redirect')
+    assert len(Handler.seen) == 1
+
+
+def test_connection_refused_names_the_host():
+    sock = socket.socket()
+    sock.bind(('127.0.0.1', 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    with pytest.raises(InfluxDBError, match=r'cannot reach InfluxDB at 127\.0\.0\.1 .*connection refused'):
+        InfluxDBClient('http://127.0.0.1:%d' % port, TOKEN, timeout=5).get('/ok')
+
+
+@pytest.mark.parametrize('reason, fragment', [
+    (ssl.SSLCertVerificationError(1, 'certificate verify failed'), 'TLS certificate verification failed'),
+    (socket.gaierror(-2, 'Name or service not known'), 'the name could not be resolved'),
+    (socket.timeout('timed out'), 'timed out'),
+])
+def test_transport_failures(monkeypatch, reason, fragment):
+    def fail(*args, **kwargs):
+        raise URLError(reason)
+    monkeypatch.setattr(_client, 'open_url', fail)
+    with pytest.raises(InfluxDBError) as info:
+        InfluxDBClient('https://influx.example.com:8086', TOKEN).get('/ok')
+    assert fragment in str(info.value)
+    assert 'influx.example.com' in str(info.value)
+    if 'TLS' in fragment:
+        assert 'ca_path' in str(info.value) and 'validate_certs' in str(info.value)
+
+
+def test_timeout_raised_directly(monkeypatch):
+    def fail(*args, **kwargs):
+        raise socket.timeout('timed out')
+    monkeypatch.setattr(_client, 'open_url', fail)
+    with pytest.raises(InfluxDBError, match='timed out'):
+        InfluxDBClient('https://influx.example.com', TOKEN).get('/ok')
