@@ -239,8 +239,8 @@ def test_unauthorized_names_the_token(run):
 def test_unknown_org_name(run):
     args = dict(FULL, org='nope')
     del args['org_id']
-    result, server = run(args, [Call('GET', '/api/v2/orgs?org=nope', status=404,
-                                      body=error_body('not found', 'organization name "nope" not found'))])
+    not_found = error_body('not found', 'organization name "nope" not found')
+    result, server = run(args, [Call('GET', '/api/v2/orgs?org=nope', status=404, body=not_found)])
     assert result['failed'] is True
     assert "organization 'nope' not found" in result['msg']
 
