@@ -69,8 +69,9 @@ class Server:
         return out, err
 
 
-def start_server(*extra, python=sys.executable):
+def start_server(*extra, python=None):
     """Start a server on a free port and wait for its READY line."""
+    python = python or os.environ.get("INFLUXDB_TEST_SERVER_PYTHON") or sys.executable
     cmd = [python, SERVER, "--port", "0", "--token", TOKEN, "--org", "%s=%s" % (ORG_NAME, ORG_ID),
            "--org", "%s=%s" % (OTHER_ORG_NAME, OTHER_ORG_ID)] + list(extra)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # pylint: disable=consider-using-with
@@ -842,3 +843,45 @@ def test_bad_command_line(args):
     result = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30, check=False)
     assert result.returncode == 2
     assert result.stdout == b""
+
+
+def test_options_with_origin_is_cors_preflight(server):
+    status, headers, data = server.request("OPTIONS", "/api/v2/remotes", token=None, headers={"Origin": "http://ui.example"})
+    assert (status, data) == (204, b"")
+    assert headers["access-control-allow-origin"] == "http://ui.example"
+
+
+@pytest.mark.parametrize("query, message", [
+    ("limit=0", "limit must be between 1 and 100"),
+    ("limit=x", "limit is invalid"),
+    ("offset=x", "offset is invalid"),
+    ("descending=maybe", "descending is invalid"),
+])
+def test_org_list_paging_errors(server, query, message):
+    assert_error(server.request("GET", "/api/v2/orgs?" + query), 400, "invalid", message)
+
+
+def test_patch_body_is_decoded_before_lookup(server):
+    response = server.request("PATCH", "/api/v2/remotes/" + random_org(), {"remoteOrgID": ""})
+    assert_error(response, 400, "invalid", "failed to unmarshal json: id must have a length of 16 bytes")
+
+
+def test_patch_replication(server):
+    org = random_org()
+    first = create_remote(server, org)
+    second = create_remote(server, org)
+    status, replication = create_replication(server, org, first["id"])
+    assert status == 201
+    status, value = server.json("PATCH", "/api/v2/replications/" + replication["id"], {"remoteID": second["id"], "maxAgeSeconds": 60})
+    assert status == 200
+    assert (value["remoteID"], value["maxAgeSeconds"], value["name"]) == (second["id"], 60, replication["name"])
+    missing = random_org()
+    status, value = server.json("PATCH", "/api/v2/replications/" + replication["id"], {"remoteID": missing})
+    assert (status, value["message"]) == (400, 'remote "%s" not found: FOREIGN KEY constraint failed' % missing)
+    assert server.request("DELETE", "/api/v2/remotes/" + first["id"])[0] == 204
+
+
+def test_unknown_path_outside_api_is_plain_404(server):
+    status, headers, data = server.request("GET", "/no-such-page", token=None)
+    assert (status, data) == (404, b"404 page not found\n")
+    assert headers["content-type"] == "text/plain; charset=utf-8"
