@@ -56,6 +56,33 @@ options:
       - Timeout in seconds for each HTTP request.
     type: float
     default: 10
+  retries:
+    description:
+      - How many times to send a request again after a failure that may pass, such as a refused
+        or lost connection, a timeout, or an answer of HTTP 429, 502, 503 or 504.
+      - Each retry is reported as a warning.
+      - A request to create a remote is never sent again blindly. When the server may have
+        created it (timeout, lost connection, gateway error), the remote is first read back by
+        name, and created again only if it is still absent.
+      - V(0) disables retries.
+    type: int
+    default: 3
+  retry_backoff:
+    description:
+      - Seconds to wait before the first retry; the wait doubles with each further retry.
+      - A C(Retry-After) header from the server (seconds or an HTTP date) is honoured instead.
+      - No wait is longer than 60 seconds.
+    type: float
+    default: 1.0
+  client_cert:
+    description:
+      - Path to a PEM file with a client certificate, for servers behind a proxy that asks for mutual TLS.
+      - It may hold the private key too; otherwise set O(client_key).
+    type: path
+  client_key:
+    description:
+      - Path to the PEM file with the private key of O(client_cert).
+    type: path
 notes:
   - The modules talk to the InfluxDB HTTP API with the Python standard library through ansible-core's
     C(ansible.module_utils.urls); no extra Python package is needed on the host that runs them.

@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE, BOOLEANS_TRUE
 
+from ansible_collections.influxops.influxdb2.plugins.module_utils._client import InfluxDBClient
+
 
 ID_RE = re.compile(r'^[0-9a-fA-F]{16}$')
 
@@ -34,6 +36,10 @@ def common_argument_spec():
         validate_certs=dict(type='bool'),
         ca_path=dict(type='path'),
         timeout=dict(type='float', default=10.0),
+        retries=dict(type='int', default=3),
+        retry_backoff=dict(type='float', default=1.0),
+        client_cert=dict(type='path'),
+        client_key=dict(type='path', no_log=False),
     )
 
 
@@ -86,7 +92,8 @@ def check_name(value, option='name'):
 class Connection:
     """The resolved connection settings of a task."""
 
-    def __init__(self, host, token, org, org_id, validate_certs, ca_path, timeout):
+    def __init__(self, host, token, org, org_id, validate_certs, ca_path, timeout, retries=0, retry_backoff=1.0,
+                 client_cert=None, client_key=None):
         self.host = host
         self.token = token
         self.org = org
@@ -94,6 +101,16 @@ class Connection:
         self.validate_certs = validate_certs
         self.ca_path = ca_path
         self.timeout = timeout
+        self.retries = retries
+        self.retry_backoff = retry_backoff
+        self.client_cert = client_cert
+        self.client_key = client_key
+
+    def client(self, warn=None):
+        """An :class:`InfluxDBClient` for these settings; ``warn`` receives a line for each retry."""
+        return InfluxDBClient(self.host, self.token, validate_certs=self.validate_certs, ca_path=self.ca_path,
+                              timeout=self.timeout, client_cert=self.client_cert, client_key=self.client_key,
+                              retries=self.retries, retry_backoff=self.retry_backoff, warn=warn)
 
 
 def resolve_connection(params, environ=None, org_required=True):
@@ -137,6 +154,16 @@ def resolve_connection(params, environ=None, org_required=True):
     timeout = params['timeout']
     if timeout is None or timeout <= 0:
         raise OptionError('timeout must be a number of seconds greater than 0, got %r' % timeout)
+    retries = params.get('retries', 0)
+    if retries is None or retries < 0:
+        raise OptionError('retries must be 0 or more, got %r' % retries)
+    retry_backoff = params.get('retry_backoff', 1.0)
+    if retry_backoff is None or retry_backoff < 0:
+        raise OptionError('retry_backoff must be a number of seconds, 0 or more, got %r' % retry_backoff)
+    client_cert, client_key = params.get('client_cert'), params.get('client_key')
+    if client_key is not None and client_cert is None:
+        raise OptionError('client_key needs client_cert: set client_cert to the certificate that goes with the key')
 
     return Connection(host=host, token=token, org=org, org_id=org_id, validate_certs=validate_certs,
-                      ca_path=params.get('ca_path'), timeout=timeout)
+                      ca_path=params.get('ca_path'), timeout=timeout, retries=retries, retry_backoff=retry_backoff,
+                      client_cert=client_cert, client_key=client_key)

@@ -8,9 +8,14 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import socket
 import ssl
+import time
+
+from email.utils import parsedate_to_datetime
+from http import client as http_client
 
 from urllib.error import HTTPError, URLError
 from urllib.parse import quote, urlencode, urlsplit
@@ -23,21 +28,38 @@ USER_AGENT = 'ansible-influxops.influxdb2'
 SNIPPET_LENGTH = 200
 
 
+# Answers after which a request may be sent again: the server did not (or may not) act on it.
+RETRY_STATUSES = frozenset([429, 502, 503, 504])
+# The longest wait between two attempts, whatever Retry-After says.
+MAX_RETRY_DELAY = 60.0
+
+
 class InfluxDBError(Exception):
     """Any failure to talk to InfluxDB, with what a person needs to act on it.
 
     ``status`` is the HTTP status (``None`` when no answer came), ``code`` and
     ``api_message`` are InfluxDB's error ``code`` and ``message`` when the body had them.
     The message never holds a token: requests carry it only in a header, which is never shown.
+
+    ``retryable`` tells whether sending the request again may succeed; ``maybe_applied``
+    whether the server may have acted on the request although no success came back (a
+    timeout, a dropped connection, a gateway error): such a POST must not be sent blindly again.
+    ``retry_after`` is the server's ``Retry-After`` in seconds, if it sent one. ``attempt`` is
+    the number of the attempt that failed, from 0.
     """
 
-    def __init__(self, message, method=None, url=None, status=None, code=None, api_message=None):
+    def __init__(self, message, method=None, url=None, status=None, code=None, api_message=None,
+                 retryable=False, maybe_applied=False, retry_after=None):
         super().__init__(message)
         self.method = method
         self.url = url
         self.status = status
         self.code = code
         self.api_message = api_message
+        self.retryable = retryable
+        self.maybe_applied = maybe_applied
+        self.retry_after = retry_after
+        self.attempt = 0
 
     def fail_kwargs(self):
         """Keyword arguments for ``module.fail_json``."""
@@ -61,38 +83,72 @@ def _snippet(raw):
     return text or '(empty body)'
 
 
-def _reason(exc):
-    """A short text for a connection-level failure."""
+def _transport_failure(exc):
+    """``(reason, maybe_applied, retryable)`` for a failure below HTTP."""
     reason = getattr(exc, 'reason', exc)
     if isinstance(reason, ssl.SSLCertVerificationError):
-        return 'TLS certificate verification failed (%s)' % (getattr(reason, 'verify_message', None) or reason)
+        text = 'TLS certificate verification failed (%s)' % (getattr(reason, 'verify_message', None) or reason)
+        return text, False, False
     if isinstance(reason, ssl.SSLError):
-        return 'TLS error (%s)' % reason
+        return 'TLS error (%s)' % reason, False, False
     if isinstance(reason, socket.timeout):
-        return 'timed out'
+        return 'timed out', True, True
     if isinstance(reason, socket.gaierror):
-        return 'the name could not be resolved (%s)' % (reason.strerror or reason)
+        return 'the name could not be resolved (%s)' % (reason.strerror or reason), False, True
     if isinstance(reason, ConnectionRefusedError):
-        return 'connection refused'
+        return 'connection refused', False, True
+    if isinstance(reason, (ConnectionError, http_client.HTTPException)):
+        return 'the connection was lost before a complete answer (%s)' % (reason.__class__.__name__), True, True
     if isinstance(reason, OSError) and reason.strerror:
-        return reason.strerror
-    return str(reason)
+        return reason.strerror, True, True
+    return str(reason) or reason.__class__.__name__, True, True
+
+
+def _retry_after(headers):
+    """Seconds from a Retry-After header (a number of seconds or an HTTP date), or None."""
+    value = headers.get('Retry-After') if headers else None
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.timezone.utc)
+    return max(0.0, (when - datetime.datetime.now(datetime.timezone.utc)).total_seconds())
 
 
 class InfluxDBClient:
     """Sends requests to one InfluxDB server and decodes its answers.
 
     Every method returns the decoded JSON body (``None`` for an empty body) or raises
-    :class:`InfluxDBError`. ``request_count`` counts the HTTP requests sent.
+    :class:`InfluxDBError`. Requests that fail in a way that may pass are sent again, up to
+    ``retries`` times, waiting ``retry_backoff * 2 ** n`` seconds (or what ``Retry-After`` says,
+    at most 60 s); ``warn`` is called with a line for each retry. A POST is sent again only
+    when the server cannot have acted on it. ``request_count`` counts the HTTP requests sent.
     """
 
-    def __init__(self, host, token, validate_certs=True, ca_path=None, timeout=10.0):
+    def __init__(self, host, token, validate_certs=True, ca_path=None, timeout=10.0, client_cert=None, client_key=None,
+                 retries=0, retry_backoff=1.0, warn=None, sleep=None):
         self.base_url = host.rstrip('/')
         self.hostname = urlsplit(host).hostname
         self._token = token
         self.validate_certs = validate_certs
         self.ca_path = ca_path
         self.timeout = timeout
+        self.client_cert = client_cert
+        self.client_key = client_key
+        self.retries = retries
+        self.retry_backoff = retry_backoff
+        self.warn = warn or (lambda message: None)
+        self.sleep = sleep or time.sleep
         self.request_count = 0
 
     def url(self, path, query=None):
@@ -102,7 +158,30 @@ class InfluxDBClient:
         return url
 
     def request(self, method, path, query=None, body=None):
-        """Send one request; return ``(status, decoded body)`` for a 2xx answer."""
+        """Send a request, again where that is safe; return ``(status, decoded body)`` for a 2xx answer."""
+        attempt = 0
+        while True:
+            try:
+                return self._send(method, path, query, body)
+            except InfluxDBError as exc:
+                exc.attempt = attempt
+                if not self.may_retry(exc, attempt) or (method == 'POST' and exc.maybe_applied):
+                    raise
+                attempt += 1
+                self.wait_before_retry(exc, attempt, 'retrying')
+
+    def may_retry(self, exc, attempt):
+        """Whether a request that failed with ``exc`` on attempt ``attempt`` (from 0) may be tried again."""
+        return exc.retryable and attempt < self.retries
+
+    def wait_before_retry(self, exc, retry, what):
+        """Warn about retry number ``retry`` (from 1), then wait as long as the server or the backoff says."""
+        delay = exc.retry_after if exc.retry_after is not None else self.retry_backoff * (2 ** (retry - 1))
+        delay = min(delay, MAX_RETRY_DELAY)
+        self.warn('%s; %s in %.1f s (retry %d of %d)' % (exc, what, delay, retry, self.retries))
+        self.sleep(delay)
+
+    def _send(self, method, path, query, body):
         url = self.url(path, query)
         headers = {'Authorization': 'Token %s' % self._token, 'Accept': 'application/json'}
         data = None
@@ -112,8 +191,8 @@ class InfluxDBClient:
         self.request_count += 1
         try:
             resp = open_url(url, data=data, headers=headers, method=method, validate_certs=self.validate_certs,
-                            ca_path=self.ca_path, timeout=self.timeout, follow_redirects='none',
-                            http_agent=USER_AGENT, use_netrc=False, force=True)
+                            ca_path=self.ca_path, client_cert=self.client_cert, client_key=self.client_key,
+                            timeout=self.timeout, follow_redirects='none', http_agent=USER_AGENT, use_netrc=False, force=True)
             status, raw = resp.getcode(), resp.read()
         except HTTPError as exc:
             status = exc.code
@@ -122,13 +201,13 @@ class InfluxDBClient:
             except Exception:  # pylint: disable=broad-except
                 raw = b''
             self._raise_for_status(method, url, status, raw, exc.headers)
-        except (URLError, UrlsConnectionError, OSError, ssl.SSLError) as exc:
-            reason = _reason(exc)
+        except (URLError, UrlsConnectionError, OSError, ssl.SSLError, http_client.HTTPException) as exc:
+            reason, maybe_applied, retryable = _transport_failure(exc)
             hint = ''
-            if 'TLS' in reason or 'certificate' in reason.lower():
+            if reason.startswith('TLS'):
                 hint = ': set ca_path to the CA that signed its certificate, or validate_certs=false if you trust it'
             raise InfluxDBError('cannot reach InfluxDB at %s (%s %s): %s%s' % (self.hostname, method, url, reason, hint),
-                                method=method, url=url)
+                                method=method, url=url, retryable=retryable, maybe_applied=maybe_applied)
         return status, self._decode(method, url, status, raw)
 
     @staticmethod
@@ -146,13 +225,15 @@ class InfluxDBClient:
             location = headers.get('Location') if headers else None
             raise InfluxDBError('%s %s was redirected (HTTP %s) to %s: set host to the URL of the InfluxDB API itself'
                                 % (method, url, status, location or 'another location'), method=method, url=url, status=status)
+        retry = dict(retryable=status in RETRY_STATUSES, maybe_applied=status in RETRY_STATUSES and status != 429,
+                     retry_after=_retry_after(headers) if status in RETRY_STATUSES else None)
         try:
             payload = json.loads(raw.decode('utf-8')) if raw.strip() else {}
         except ValueError:
             payload = None
         if not isinstance(payload, dict):
             raise InfluxDBError('%s %s failed with HTTP %s and a body that is not InfluxDB JSON: %s'
-                                % (method, url, status, _snippet(raw)), method=method, url=url, status=status)
+                                % (method, url, status, _snippet(raw)), method=method, url=url, status=status, **retry)
         code, message = payload.get('code'), payload.get('message')
         detail = '%s %s: %s' % (status, code or 'error', message or '(no message)')
         if status == 401:
@@ -162,7 +243,7 @@ class InfluxDBClient:
             text = 'permission denied (%s) for %s %s: the token is not allowed to do this' % (detail, method, url)
         else:
             text = '%s %s failed (%s)' % (method, url, detail)
-        raise InfluxDBError(text, method=method, url=url, status=status, code=code, api_message=message)
+        raise InfluxDBError(text, method=method, url=url, status=status, code=code, api_message=message, **retry)
 
     def get(self, path, query=None):
         return self.request('GET', path, query=query)[1]

@@ -190,7 +190,8 @@ class RemotesService:
             self.client.delete('%s/%s' % (REMOTES_PATH, quote_id(remote_id)))
         except InfluxDBError as exc:
             if exc.status == 404:
-                return False
+                # A 404 on a retry means that an earlier attempt deleted it, though its answer was lost.
+                return exc.attempt > 0
             if exc.status == 500 and 'replication' in (exc.api_message or '').lower():
                 exc.args = ('remote %r (ID %s) cannot be deleted because a replication still uses it (500 %s: %s): '
                             'delete or re-point that replication first' % (name, remote_id, exc.code, exc.api_message),)
@@ -228,19 +229,40 @@ def converge_remote(service, org_id, current, desired, state, update_token, chec
         return Outcome(deleted, plan.before, {})
     if plan.action == 'update':
         return Outcome(True, plan.before, from_api(service.update(plan.remote_id, plan.body)))
-    try:
-        return Outcome(True, {}, from_api(service.create(plan.body)))
-    except InfluxDBError as exc:
-        if not is_unique_violation(exc):
-            raise
-        # Another run created the same name first: converge on what it made.
-        current = service.find(org_id, desired['name'])
-        if current is None:
-            raise
-        if update_token == UPDATE_TOKEN_ON_CREATE:
-            desired = dict(desired)
-            desired[TOKEN_OPTION] = None
-        plan = plan_remote(current, desired, org_id, state, update_token)
-        if not plan.changed:
-            return Outcome(False, plan.before, plan.after)
-        return Outcome(True, plan.before, from_api(service.update(plan.remote_id, plan.body)))
+    return _create(service, org_id, plan, desired, update_token)
+
+
+def _create(service, org_id, plan, desired, update_token):
+    """POST a new remote; never send the POST again blindly.
+
+    After a 500 UNIQUE answer (another run created the name first), or a failure after which
+    the server may have created the remote (timeout, lost connection, gateway error), read the
+    remote back by name: converge on it if it is there, and POST again only if it is not.
+    """
+    attempt = 0
+    while True:
+        try:
+            return Outcome(True, {}, from_api(service.create(plan.body)))
+        except InfluxDBError as exc:
+            unique = is_unique_violation(exc)
+            if not unique and not (exc.maybe_applied and service.client.may_retry(exc, attempt)):
+                raise
+            if not unique:
+                attempt += 1
+                service.client.wait_before_retry(exc, attempt, 'reading remote %r back before creating it again' % desired['name'])
+            current = service.find(org_id, desired['name'])
+            if current is None:
+                if unique:
+                    raise
+                continue
+        break
+    # ``unique``: another run created it. Otherwise our POST most likely did, and its answer was lost.
+    created_by_us = not unique
+    if update_token == UPDATE_TOKEN_ON_CREATE:
+        desired = dict(desired)
+        desired[TOKEN_OPTION] = None
+    plan = plan_remote(current, desired, org_id, 'present', update_token)
+    before = {} if created_by_us else plan.before
+    if not plan.changed:
+        return Outcome(created_by_us, before, plan.after)
+    return Outcome(True, before, from_api(service.update(plan.remote_id, plan.body)))

@@ -197,7 +197,7 @@ from ansible_collections.influxops.influxdb2.plugins.module_utils._argspec impor
     common_argument_spec,
     resolve_connection,
 )
-from ansible_collections.influxops.influxdb2.plugins.module_utils._client import InfluxDBClient, InfluxDBError
+from ansible_collections.influxops.influxdb2.plugins.module_utils._client import InfluxDBError
 from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import (
     CREATE_OPTIONS,
     RemotesService,
@@ -237,8 +237,7 @@ def main():
     except OptionError as exc:
         module.fail_json(msg=str(exc))
 
-    client = InfluxDBClient(conn.host, conn.token, validate_certs=conn.validate_certs, ca_path=conn.ca_path, timeout=conn.timeout)
-    service = RemotesService(client)
+    service = RemotesService(conn.client(module.warn))
     desired = dict((option, params[option]) for option in ('name',) + CREATE_OPTIONS)
     try:
         if conn.org_id is not None:

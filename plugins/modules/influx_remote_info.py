@@ -124,7 +124,7 @@ from ansible_collections.influxops.influxdb2.plugins.module_utils._argspec impor
     common_argument_spec,
     resolve_connection,
 )
-from ansible_collections.influxops.influxdb2.plugins.module_utils._client import InfluxDBClient, InfluxDBError
+from ansible_collections.influxops.influxdb2.plugins.module_utils._client import InfluxDBError
 from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import RemotesService, from_api, matches
 
 
@@ -144,8 +144,7 @@ def main():
     except OptionError as exc:
         module.fail_json(msg=str(exc))
 
-    service = RemotesService(InfluxDBClient(conn.host, conn.token, validate_certs=conn.validate_certs,
-                                            ca_path=conn.ca_path, timeout=conn.timeout))
+    service = RemotesService(conn.client(module.warn))
     name, remote_url = params['name'], params['remote_url']
     try:
         org_id = conn.org_id

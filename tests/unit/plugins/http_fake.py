@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from ansible.module_utils.common import warnings as ansible_warnings
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.influxops.influxdb2.plugins.module_utils import _client
@@ -81,6 +82,7 @@ class ScriptedServer:
         self.calls = list(calls)
         self.host = host
         self.seen = []
+        self.sleeps = []
 
     def __call__(self, url, data=None, headers=None, method=None, **kwargs):
         assert url.startswith(self.host), url
@@ -116,6 +118,11 @@ class ScriptedServer:
         return [s for s in self.seen if s['method'] not in ('GET', 'HEAD')]
 
 
+def warnings_of(result):
+    """The warning texts of a module result (plain strings, or events on newer ansible-core)."""
+    return [w['event']['msg'] if isinstance(w, dict) else w for w in result.get('warnings', [])]
+
+
 def connection_refused():
     return URLError(ConnectionRefusedError(111, 'Connection refused'))
 
@@ -132,6 +139,9 @@ def run_module(module, args, calls, monkeypatch, capsys, check_mode=False, diff=
     args['_ansible_diff'] = diff
     server = ScriptedServer(calls, host=args['host'].rstrip('/') if isinstance(args['host'], str) else HOST)
     monkeypatch.setattr(_client, 'open_url', server)
+    monkeypatch.setattr(_client.time, 'sleep', server.sleeps.append)
+    # Warnings are collected per process; each module run here must start with none.
+    monkeypatch.setattr(ansible_warnings, '_global_warnings', type(ansible_warnings._global_warnings)())
     with patch_module_args(args):
         with pytest.raises(SystemExit):
             module.main()

@@ -246,13 +246,13 @@ def test_unknown_org_name(run):
 
 
 def test_connection_refused_names_the_host(run):
-    result, server = run(FULL, [Call('GET', LOOKUP, raises=connection_refused())])
+    result, server = run(dict(FULL, retries=0), [Call('GET', LOOKUP, raises=connection_refused())])
     assert result['failed'] is True
     assert 'influx.test' in result['msg'] and 'connection refused' in result['msg']
 
 
 def test_non_json_error_body_shows_status_and_snippet(run):
-    result, server = run(FULL, [Call('GET', LOOKUP, status=502, body=b'<html><body><h1>502 Bad Gateway</h1></body></html>')])
+    result, server = run(dict(FULL, retries=0), [Call('GET', LOOKUP, status=502, body=b'<html><body><h1>502 Bad Gateway</h1></body></html>')])
     assert result['failed'] is True
     assert '502' in result['msg'] and 'Bad Gateway' in result['msg']
 
