@@ -12,7 +12,12 @@ predicts exactly what a real run does.
 
 from __future__ import annotations
 
-from ansible_collections.influxops.influxdb2.plugins.module_utils._argspec import OptionError
+from ansible_collections.influxops.influxdb2.plugins.module_utils._argspec import (
+    OptionError,
+    check_http_url,
+    check_id,
+    check_name,
+)
 from ansible_collections.influxops.influxdb2.plugins.module_utils._client import InfluxDBError, quote_id
 
 
@@ -35,6 +40,44 @@ CREATE_OPTIONS = ('description', 'remote_url', TOKEN_OPTION, 'remote_org_id', 'a
 
 UPDATE_TOKEN_ON_CREATE = 'on_create'
 UPDATE_TOKEN_ALWAYS = 'always'
+
+
+def remote_argument_spec():
+    """The options that describe one remote (influx_remote's, and each item of influx_remotes' remotes)."""
+    return dict(
+        name=dict(type='str', required=True),
+        description=dict(type='str'),
+        remote_url=dict(type='str'),
+        remote_api_token=dict(type='str', no_log=True),
+        remote_org_id=dict(type='str'),
+        allow_insecure_tls=dict(type='bool'),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+    )
+
+
+def update_token_argument_spec():
+    return dict(update_remote_api_token=dict(type='str', default=UPDATE_TOKEN_ON_CREATE, no_log=False,
+                                             choices=[UPDATE_TOKEN_ON_CREATE, UPDATE_TOKEN_ALWAYS]))
+
+
+def desired_remote(options, where=''):
+    """Check the options of one remote before any request; return them as the plan wants them.
+
+    ``where`` prefixes option names in messages, such as ``remotes[2].``.
+    """
+    check_name(options['name'], where + 'name')
+    if options.get('state') == 'absent':
+        extra = [option for option in CREATE_OPTIONS if options.get(option) is not None]
+        if extra:
+            raise OptionError('%sstate=absent deletes the remote and takes no %s; remove %s'
+                              % (where, '/'.join(CREATE_OPTIONS), ', '.join(where + option for option in extra)))
+    if options.get('remote_url') is not None:
+        check_http_url(options['remote_url'], where + 'remote_url')
+    if options.get('remote_org_id') is not None:
+        check_id(options['remote_org_id'], where + 'remote_org_id')
+    if options.get(TOKEN_OPTION) is not None and not options[TOKEN_OPTION].strip():
+        raise OptionError('%s%s must not be empty' % (where, TOKEN_OPTION))
+    return dict((option, options.get(option)) for option in ('name',) + CREATE_OPTIONS)
 
 
 def from_api(remote):
@@ -136,6 +179,12 @@ class RemotesService:
     def __init__(self, client):
         self.client = client
 
+    def resolve_org(self, org, org_id):
+        """``(org ID, whether the org is known to exist)``: an org name is looked up (which proves it)."""
+        if org_id is not None or org is None:
+            return org_id, False
+        return self.org_id_for_name(org), True
+
     def org_id_for_name(self, org):
         try:
             result = self.client.get(ORGS_PATH, dict(org=org))
@@ -221,11 +270,17 @@ def converge_remote(service, org_id, current, desired, state, update_token, chec
     plan = plan_remote(current, desired, org_id, state, update_token)
     if plan.action == 'create' and not org_confirmed:
         service.check_org_id(org_id)
-    if check_mode or not plan.changed:
+    if check_mode:
         return Outcome(plan.changed, plan.before, plan.after)
+    return execute_plan(service, org_id, plan, desired, update_token)
 
+
+def execute_plan(service, org_id, plan, desired, update_token):
+    """Make the write that ``plan`` needs, if any; return the :class:`Outcome`."""
+    if not plan.changed:
+        return Outcome(False, plan.before, plan.after)
     if plan.action == 'delete':
-        deleted = service.delete(plan.remote_id, desired['name'])
+        deleted = service.delete(plan.remote_id, plan.before['name'])
         return Outcome(deleted, plan.before, {})
     if plan.action == 'update':
         return Outcome(True, plan.before, from_api(service.update(plan.remote_id, plan.body)))
@@ -266,3 +321,68 @@ def _create(service, org_id, plan, desired, update_token):
     if not plan.changed:
         return Outcome(created_by_us, before, plan.after)
     return Outcome(True, before, from_api(service.update(plan.remote_id, plan.body)))
+
+
+class SetError(Exception):
+    """A write failed while converging a set of remotes; carries what was and was not done."""
+
+    def __init__(self, name, action, error, done, not_done):
+        super().__init__('remote %r: %s failed, %s' % (name, action, error))
+        self.error = error
+        self.done = done
+        self.not_done = not_done
+
+
+class SetOutcome:
+    """The result of converging a set: ``done`` maps created/updated/deleted to lists of names."""
+
+    def __init__(self, before, after, done):
+        self.before = before
+        self.after = after
+        self.done = done
+
+    @property
+    def changed(self):
+        return any(self.done.values())
+
+
+ACTION_LISTS = (('create', 'created'), ('update', 'updated'), ('delete', 'deleted'))
+
+
+def converge_set(service, org_id, org_confirmed, desired_list, purge, update_token, check_mode):
+    """Converge every remote of an org on ``desired_list`` (and delete the others with ``purge``).
+
+    One list request, then every plan is made before the first write, so that a remote that
+    cannot be created stops the run before anything is written. A failed write raises
+    :class:`SetError` with the writes made and those not made.
+    """
+    current = dict((r['name'], r) for r in service.list(org_id))
+    plans = [(desired, plan_remote(current.get(desired['name']), desired, org_id, desired.pop('state'), update_token))
+             for desired in (dict(d) for d in desired_list)]
+    if purge:
+        wanted = set(desired['name'] for desired, plan in plans)
+        plans += [(dict(name=name), plan_remote(current[name], dict(name=name), org_id, 'absent'))
+                  for name in sorted(current) if name not in wanted]
+    if not org_confirmed and any(plan.action == 'create' for desired, plan in plans):
+        service.check_org_id(org_id)
+
+    before = dict((name, from_api(remote)) for name, remote in current.items())
+    after = dict(before)
+    done = dict((key, []) for action, key in ACTION_LISTS)
+    for index, (desired, plan) in enumerate(plans):
+        if check_mode:
+            outcome = Outcome(plan.changed, plan.before, plan.after)
+        else:
+            try:
+                outcome = execute_plan(service, org_id, plan, desired, update_token)
+            except InfluxDBError as exc:
+                not_done = dict((key, [d['name'] for d, p in plans[index:] if p.action == action]) for action, key in ACTION_LISTS)
+                raise SetError(desired['name'], plan.action, exc, done, not_done)
+        if outcome.after:
+            after[desired['name']] = outcome.after
+        else:
+            after.pop(desired['name'], None)
+        if outcome.changed:
+            kind = 'created' if not outcome.before else 'deleted' if not outcome.after else 'updated'
+            done[kind].append(desired['name'])
+    return SetOutcome(before, after, done)

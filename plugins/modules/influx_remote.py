@@ -191,59 +191,35 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.influxops.influxdb2.plugins.module_utils._argspec import (
     COMMON_MUTUALLY_EXCLUSIVE,
     OptionError,
-    check_http_url,
-    check_id,
-    check_name,
     common_argument_spec,
     resolve_connection,
 )
 from ansible_collections.influxops.influxdb2.plugins.module_utils._client import InfluxDBError
 from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import (
-    CREATE_OPTIONS,
     RemotesService,
     converge_remote,
+    desired_remote,
+    remote_argument_spec,
+    update_token_argument_spec,
 )
 
 
 def main():
     argument_spec = common_argument_spec()
-    argument_spec.update(
-        name=dict(type='str', required=True),
-        description=dict(type='str'),
-        remote_url=dict(type='str'),
-        remote_api_token=dict(type='str', no_log=True),
-        remote_org_id=dict(type='str'),
-        allow_insecure_tls=dict(type='bool'),
-        state=dict(type='str', default='present', choices=['present', 'absent']),
-        update_remote_api_token=dict(type='str', default='on_create', choices=['on_create', 'always'], no_log=False),
-    )
+    argument_spec.update(remote_argument_spec())
+    argument_spec.update(update_token_argument_spec())
     module = AnsibleModule(argument_spec=argument_spec, mutually_exclusive=COMMON_MUTUALLY_EXCLUSIVE, supports_check_mode=True)
     params = module.params
 
     try:
         conn = resolve_connection(params)
-        check_name(params['name'])
-        if params['state'] == 'absent':
-            extra = sorted(option for option in CREATE_OPTIONS if params[option] is not None)
-            if extra:
-                raise OptionError('state=absent deletes the remote and takes no %s; remove %s from the task'
-                                  % ('/'.join(CREATE_OPTIONS), ', '.join(extra)))
-        if params['remote_url'] is not None:
-            check_http_url(params['remote_url'], 'remote_url')
-        if params['remote_org_id'] is not None:
-            check_id(params['remote_org_id'], 'remote_org_id')
-        if params['remote_api_token'] is not None and not params['remote_api_token'].strip():
-            raise OptionError('remote_api_token must not be empty')
+        desired = desired_remote(params)
     except OptionError as exc:
         module.fail_json(msg=str(exc))
 
     service = RemotesService(conn.client(module.warn))
-    desired = dict((option, params[option]) for option in ('name',) + CREATE_OPTIONS)
     try:
-        if conn.org_id is not None:
-            org_id, org_confirmed = conn.org_id, False
-        else:
-            org_id, org_confirmed = service.org_id_for_name(conn.org), True
+        org_id, org_confirmed = service.resolve_org(conn.org, conn.org_id)
         current = service.find(org_id, params['name'])
         outcome = converge_remote(service, org_id, current, desired, params['state'], params['update_remote_api_token'],
                                   module.check_mode, org_confirmed)

@@ -147,9 +147,7 @@ def main():
     service = RemotesService(conn.client(module.warn))
     name, remote_url = params['name'], params['remote_url']
     try:
-        org_id = conn.org_id
-        if org_id is None and conn.org is not None:
-            org_id = service.org_id_for_name(conn.org)
+        org_id = service.resolve_org(conn.org, conn.org_id)[0]
         if remote_id is None:
             found = service.list(org_id, name=name, remote_url=remote_url)
         else:
