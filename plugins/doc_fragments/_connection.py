@@ -16,21 +16,22 @@ options:
     description:
       - Base URL of the InfluxDB OSS 2.x server, as an absolute C(http) or C(https) URL.
       - A trailing slash is accepted.
-      - If not set in the task, the value of the E(INFLUX_HOST) environment variable is used.
+      - If not set in the task, the value of the E(INFLUX_HOST) environment variable is used, then the
+        C(url) of the influx CLI profile (see O(influx_config)), then V(http://localhost:8086).
     type: str
-    default: http://localhost:8086
   token:
     description:
       - "API token used to authenticate, sent in the C(Authorization: Token ...) header."
-      - If not set in the task, the value of the E(INFLUX_TOKEN) environment variable is used.
-      - One of the two is required. The token is never logged or returned.
+      - If not set in the task (or empty), the value of the E(INFLUX_TOKEN) environment variable is used,
+        then the C(token) of the influx CLI profile (see O(influx_config)). One of them is required.
+      - The token is never logged or returned.
     type: str
   org:
     description:
       - Name of the organization. It is resolved to an ID with one request.
       - Mutually exclusive with O(org_id).
       - When neither O(org) nor O(org_id) is set in the task, E(INFLUX_ORG_ID) is used,
-        then E(INFLUX_ORG).
+        then E(INFLUX_ORG), then the C(org) of the influx CLI profile (see O(influx_config)).
     type: str
   org_id:
     description:
@@ -83,6 +84,24 @@ options:
     description:
       - Path to the PEM file with the private key of O(client_cert).
     type: path
+  influx_config:
+    description:
+      - Name of the influx CLI connection profile to fall back on for O(host), O(token) and O(org)
+        when neither the task nor the environment sets them, as the influx CLI does
+        (task option, then environment variable, then profile, then default).
+      - If not set, E(INFLUX_ACTIVE_CONFIG) names the profile; otherwise the profile marked C(active) is used, if any.
+      - Profiles are read from E(INFLUX_CONFIGS_PATH), by default C(~/.influxdbv2/configs) of the user that runs
+        the module, and only when a setting is missing. A missing file is an error only when a profile is named;
+        a file that cannot be parsed is an error when it is needed.
+      - Python 3.11 and newer read any TOML; older Pythons read the TOML that the influx CLI writes
+        (tables of quoted strings and booleans).
+    type: str
+  trace_span:
+    description:
+      - A C(Zap-Trace-Span) header (an OpenTracing span context) to send with every request, so that the
+        requests of a run can be found in InfluxDB's traces.
+      - If not set in the task, the value of E(INFLUX_TRACE_SPAN) is used.
+    type: str
 notes:
   - The modules talk to the InfluxDB HTTP API with the Python standard library through ansible-core's
     C(ansible.module_utils.urls); no extra Python package is needed on the host that runs them.

@@ -21,6 +21,14 @@ from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE, BOOLEANS_TRUE
 
 from ansible_collections.influxops.influxdb2.plugins.module_utils._client import InfluxDBClient
+from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import OptionError
+from ansible_collections.influxops.influxdb2.plugins.module_utils._profiles import Profiles
+
+
+__all__ = ['COMMON_MUTUALLY_EXCLUSIVE', 'Connection', 'OptionError', 'check_http_url', 'check_id', 'check_name',
+           'common_argument_spec', 'resolve_connection']
+
+DEFAULT_HOST = 'http://localhost:8086'
 
 
 ID_RE = re.compile(r'^[0-9a-fA-F]{16}$')
@@ -29,7 +37,7 @@ ID_RE = re.compile(r'^[0-9a-fA-F]{16}$')
 def common_argument_spec():
     """Return a fresh copy of the connection options shared by every module."""
     return dict(
-        host=dict(type='str', default='http://localhost:8086', fallback=(env_fallback, ['INFLUX_HOST'])),
+        host=dict(type='str', fallback=(env_fallback, ['INFLUX_HOST'])),
         token=dict(type='str', no_log=True, fallback=(env_fallback, ['INFLUX_TOKEN'])),
         org=dict(type='str'),
         org_id=dict(type='str'),
@@ -40,14 +48,12 @@ def common_argument_spec():
         retry_backoff=dict(type='float', default=1.0),
         client_cert=dict(type='path'),
         client_key=dict(type='path', no_log=False),
+        influx_config=dict(type='str'),
+        trace_span=dict(type='str', fallback=(env_fallback, ['INFLUX_TRACE_SPAN'])),
     )
 
 
 COMMON_MUTUALLY_EXCLUSIVE = [('org', 'org_id')]
-
-
-class OptionError(ValueError):
-    """A module option has a value that cannot be used. Raised before any request."""
 
 
 def check_id(value, option):
@@ -93,7 +99,7 @@ class Connection:
     """The resolved connection settings of a task."""
 
     def __init__(self, host, token, org, org_id, validate_certs, ca_path, timeout, retries=0, retry_backoff=1.0,
-                 client_cert=None, client_key=None):
+                 client_cert=None, client_key=None, trace_span=None):
         self.host = host
         self.token = token
         self.org = org
@@ -105,28 +111,36 @@ class Connection:
         self.retry_backoff = retry_backoff
         self.client_cert = client_cert
         self.client_key = client_key
+        self.trace_span = trace_span
 
     def client(self, warn=None):
         """An :class:`InfluxDBClient` for these settings; ``warn`` receives a line for each retry."""
         return InfluxDBClient(self.host, self.token, validate_certs=self.validate_certs, ca_path=self.ca_path,
                               timeout=self.timeout, client_cert=self.client_cert, client_key=self.client_key,
-                              retries=self.retries, retry_backoff=self.retry_backoff, warn=warn)
+                              retries=self.retries, retry_backoff=self.retry_backoff, warn=warn, trace_span=self.trace_span)
 
 
 def resolve_connection(params, environ=None, org_required=True):
     """Turn the module parameters into a :class:`Connection`, or raise :class:`OptionError`.
 
-    ``host`` and ``token`` fall back to the environment through the argument spec.
-    The org falls back to ``INFLUX_ORG_ID`` then ``INFLUX_ORG``, only when the task sets
-    neither; ``validate_certs`` to the inverse of ``INFLUX_SKIP_VERIFY``.
+    Each setting comes from the task, else the environment, else the influx CLI profile,
+    else the default, as with the influx CLI. ``host`` and ``token`` fall back to the
+    environment through the argument spec; the org to ``INFLUX_ORG_ID`` then ``INFLUX_ORG``,
+    only when the task sets neither; ``validate_certs`` to the inverse of ``INFLUX_SKIP_VERIFY``.
+    The profile is read only when a setting is still missing.
     """
     environ = os.environ if environ is None else environ
+    profiles = Profiles(params.get('influx_config'), environ)
 
-    host = check_http_url(params['host'], 'host')
+    host = params.get('host') or profiles.get('url') or DEFAULT_HOST
+    host = check_http_url(host, 'host')
 
     token = params.get('token')
     if not token or not token.strip():
-        raise OptionError('token is required: set the token option or the INFLUX_TOKEN environment variable (it is empty or unset)')
+        token = profiles.get('token')
+    if not token or not token.strip():
+        raise OptionError('token is required: set the token option, the INFLUX_TOKEN environment variable (it is %s), or a token in %s'
+                          % ('set but empty' if 'INFLUX_TOKEN' in environ else 'unset', profiles.describe()))
 
     org, org_id = params.get('org'), params.get('org_id')
     if org is None and org_id is None:
@@ -134,12 +148,15 @@ def resolve_connection(params, environ=None, org_required=True):
             org_id = environ['INFLUX_ORG_ID']
         elif environ.get('INFLUX_ORG'):
             org = environ['INFLUX_ORG']
+        elif org_required:
+            org = profiles.get('org')
     if org_id is not None:
         org_id = check_id(org_id, 'org_id')
     elif org is not None:
         check_name(org, 'org')
     elif org_required:
-        raise OptionError('one of org or org_id is required: set it in the task or in INFLUX_ORG_ID / INFLUX_ORG')
+        raise OptionError('one of org or org_id is required: set it in the task, in INFLUX_ORG_ID / INFLUX_ORG, or in %s'
+                          % profiles.describe())
 
     validate_certs = params.get('validate_certs')
     if validate_certs is None:
@@ -164,6 +181,10 @@ def resolve_connection(params, environ=None, org_required=True):
     if client_key is not None and client_cert is None:
         raise OptionError('client_key needs client_cert: set client_cert to the certificate that goes with the key')
 
+    trace_span = params.get('trace_span') or None
+    if trace_span is not None and (trace_span.strip() != trace_span or any(ord(c) < 32 or ord(c) == 127 for c in trace_span)):
+        raise OptionError('trace_span must be a header value without control characters or surrounding spaces, got %r' % trace_span)
+
     return Connection(host=host, token=token, org=org, org_id=org_id, validate_certs=validate_certs,
                       ca_path=params.get('ca_path'), timeout=timeout, retries=retries, retry_backoff=retry_backoff,
-                      client_cert=client_cert, client_key=client_key)
+                      client_cert=client_cert, client_key=client_key, trace_span=trace_span)

@@ -136,7 +136,7 @@ class InfluxDBClient:
     """
 
     def __init__(self, host, token, validate_certs=True, ca_path=None, timeout=10.0, client_cert=None, client_key=None,
-                 retries=0, retry_backoff=1.0, warn=None, sleep=None):
+                 retries=0, retry_backoff=1.0, warn=None, sleep=None, trace_span=None):
         self.base_url = host.rstrip('/')
         self.hostname = urlsplit(host).hostname
         self._token = token
@@ -149,6 +149,7 @@ class InfluxDBClient:
         self.retry_backoff = retry_backoff
         self.warn = warn or (lambda message: None)
         self.sleep = sleep or time.sleep
+        self.trace_span = trace_span
         self.request_count = 0
 
     def url(self, path, query=None):
@@ -184,6 +185,8 @@ class InfluxDBClient:
     def _send(self, method, path, query, body):
         url = self.url(path, query)
         headers = {'Authorization': 'Token %s' % self._token, 'Accept': 'application/json'}
+        if self.trace_span:
+            headers['Zap-Trace-Span'] = self.trace_span
         data = None
         if body is not None:
             data = json.dumps(body).encode('utf-8')

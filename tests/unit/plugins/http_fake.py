@@ -28,6 +28,10 @@ OTHER_ORG_ID = 'fedcba9876543210'
 REMOTE_ID = '0a0b0c0d0e0f0102'
 
 
+ENV_NAMES = ('INFLUX_HOST', 'INFLUX_TOKEN', 'INFLUX_ORG', 'INFLUX_ORG_ID', 'INFLUX_SKIP_VERIFY', 'INFLUX_ACTIVE_CONFIG',
+             'INFLUX_CONFIGS_PATH', 'INFLUX_TRACE_SPAN')
+
+
 def api_remote(name='central', remote_id=REMOTE_ID, org_id=ORG_ID, description=None, remote_url='https://central.example.com:8086',
                remote_org_id=None, allow_insecure_tls=False):
     """A remote as the InfluxDB API returns it."""
@@ -129,8 +133,10 @@ def connection_refused():
 
 def run_module(module, args, calls, monkeypatch, capsys, check_mode=False, diff=True, env=None):
     """Run ``module.main()`` with ``args`` against a scripted server; return (result, server)."""
-    for name in ('INFLUX_HOST', 'INFLUX_TOKEN', 'INFLUX_ORG', 'INFLUX_ORG_ID', 'INFLUX_SKIP_VERIFY'):
+    for name in ENV_NAMES:
         monkeypatch.delenv(name, raising=False)
+    # Never read the profiles of whoever runs the tests.
+    monkeypatch.setenv('INFLUX_CONFIGS_PATH', '/nonexistent/influx-configs')
     for name, value in (env or {}).items():
         monkeypatch.setenv(name, value)
     args = dict(args)

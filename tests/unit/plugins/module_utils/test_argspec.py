@@ -16,10 +16,17 @@ from ansible_collections.influxops.influxdb2.plugins.module_utils._argspec impor
 )
 
 
+NO_PROFILES = '/nonexistent/influx-configs'
+
+
 def params(**kwargs):
     result = dict(host='http://localhost:8086', token='t', org=None, org_id=None, validate_certs=None, ca_path=None, timeout=10.0)
     result.update(kwargs)
     return result
+
+
+def env(**kwargs):
+    return dict(kwargs, INFLUX_CONFIGS_PATH=NO_PROFILES)
 
 
 @pytest.mark.parametrize('value', ['http://h', 'https://h:8086/', 'http://10.0.0.1:8086', 'https://[::1]:8086', 'HTTPS://H'])
@@ -44,47 +51,47 @@ def test_bad_ids(value):
 
 
 def test_org_id_environment_comes_before_org():
-    conn = resolve_connection(params(), environ=dict(INFLUX_ORG_ID='0123456789ABCDEF', INFLUX_ORG='edge'))
+    conn = resolve_connection(params(), environ=env(INFLUX_ORG_ID='0123456789ABCDEF', INFLUX_ORG='edge'))
     assert (conn.org, conn.org_id) == (None, '0123456789abcdef')
 
 
 def test_org_environment():
-    conn = resolve_connection(params(), environ=dict(INFLUX_ORG='edge'))
+    conn = resolve_connection(params(), environ=env(INFLUX_ORG='edge'))
     assert (conn.org, conn.org_id) == ('edge', None)
 
 
 def test_task_org_wins_over_environment_org_id():
-    conn = resolve_connection(params(org='edge'), environ=dict(INFLUX_ORG_ID='0123456789abcdef'))
+    conn = resolve_connection(params(org='edge'), environ=env(INFLUX_ORG_ID='0123456789abcdef'))
     assert (conn.org, conn.org_id) == ('edge', None)
 
 
 def test_org_required_unless_told_otherwise():
     with pytest.raises(OptionError, match='one of org or org_id is required'):
-        resolve_connection(params(), environ={})
-    assert resolve_connection(params(), environ={}, org_required=False).org_id is None
+        resolve_connection(params(), environ=env())
+    assert resolve_connection(params(), environ=env(), org_required=False).org_id is None
 
 
 @pytest.mark.parametrize('skip, expected', [('', True), ('true', False), ('1', False), ('YES', False), ('false', True), ('0', True)])
 def test_skip_verify_environment(skip, expected):
-    assert resolve_connection(params(org='o'), environ=dict(INFLUX_SKIP_VERIFY=skip)).validate_certs is expected
+    assert resolve_connection(params(org='o'), environ=env(INFLUX_SKIP_VERIFY=skip)).validate_certs is expected
 
 
 def test_skip_verify_must_be_boolean():
     with pytest.raises(OptionError, match='INFLUX_SKIP_VERIFY must be a boolean'):
-        resolve_connection(params(org='o'), environ=dict(INFLUX_SKIP_VERIFY='maybe'))
+        resolve_connection(params(org='o'), environ=env(INFLUX_SKIP_VERIFY='maybe'))
 
 
 def test_task_validate_certs_wins():
-    assert resolve_connection(params(org='o', validate_certs=True), environ=dict(INFLUX_SKIP_VERIFY='true')).validate_certs is True
+    assert resolve_connection(params(org='o', validate_certs=True), environ=env(INFLUX_SKIP_VERIFY='true')).validate_certs is True
 
 
 @pytest.mark.parametrize('token', [None, '', '   '])
 def test_token_is_required(token):
     with pytest.raises(OptionError, match='token is required'):
-        resolve_connection(params(org='o', token=token), environ={})
+        resolve_connection(params(org='o', token=token), environ=env())
 
 
 @pytest.mark.parametrize('timeout', [0, -1.5])
 def test_timeout_must_be_positive(timeout):
     with pytest.raises(OptionError, match='timeout must be'):
-        resolve_connection(params(org='o', timeout=timeout), environ={})
+        resolve_connection(params(org='o', timeout=timeout), environ=env())

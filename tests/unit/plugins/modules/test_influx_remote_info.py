@@ -97,3 +97,21 @@ def test_bad_input_fails_before_any_request(run, args, fragment):
     result, server = run(args, [])
     assert result['failed'] is True
     assert fragment in result['msg']
+
+
+def test_trace_span_is_sent_with_every_request(run):
+    result, server = run(dict(org='edge', trace_span='1234:5678:0:1'), [
+        Call('GET', '/api/v2/orgs?org=edge', body={'orgs': [{'id': ORG_ID, 'name': 'edge'}]}),
+        Call('GET', '/api/v2/remotes?orgID=' + ORG_ID, body={'remotes': None})])
+    assert [seen['headers'].get('Zap-Trace-Span') for seen in server.seen] == ['1234:5678:0:1'] * 2
+
+
+def test_trace_span_from_the_environment(run):
+    result, server = run(dict(org_id=ORG_ID), [Call('GET', '/api/v2/remotes?orgID=' + ORG_ID, body={'remotes': None})],
+                         env=dict(INFLUX_TRACE_SPAN='abc:def:0:1'))
+    assert server.seen[0]['headers']['Zap-Trace-Span'] == 'abc:def:0:1'
+
+
+def test_no_trace_span_header_by_default(run):
+    result, server = run(dict(org_id=ORG_ID), [Call('GET', '/api/v2/remotes?orgID=' + ORG_ID, body={'remotes': None})])
+    assert 'Zap-Trace-Span' not in server.seen[0]['headers']
