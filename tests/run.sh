@@ -7,7 +7,8 @@
 # prepares a virtual environment from tests/ci/requirements-<leg>.txt (reused while that file
 # is unchanged), copies the checkout with its .git into a work tree
 # .../ansible_collections/influxops/influxdb2/ and runs there:
-#   - ansible-test sanity --venv (every test; needs shellcheck)
+#   - ansible-test sanity --venv (every test; needs shellcheck), and with the 2.19 leg the
+#     compile and import tests on every Python 3.8-3.13 found (the managed hosts' versions)
 #   - ansible-test units --venv
 #   - ansible-test integration --venv (the targets start the bundled test server)
 #   - pytest tests/server (conformance tests of the test server)
@@ -35,6 +36,8 @@ WORK=${TEST_WORK:-${TMPDIR:-/tmp}/influxops-influxdb2-ci-$REPO_KEY}
 COPY=$WORK/$COLLECTION_SUBDIR
 PYBIN=$WORK/python-bin
 LINT_LEG=2.21
+# the leg whose ansible-test also compiles and imports the modules with Python 3.8-3.13
+ALL_TARGETS_LEG=2.19
 
 # ansible-core refuses to run without a UTF-8 locale
 export LC_ALL=C.UTF-8
@@ -123,6 +126,7 @@ link_pythons() {
         fi
     done
     echo "Python interpreters found:${found:- none}"
+    FOUND_PYTHONS=$found
 }
 
 clean_path() {
@@ -280,6 +284,19 @@ step_sanity() {
     run_logged "$logfile" "$LEG_VENV/bin/ansible-test" sanity --venv --python "$python" --junit --color no
     rc=$?
     finish_step "$name" "$rc" "$start" "$(counts junit "$COPY/tests/output/junit")" "tests"
+
+    if [ "$leg" = "$ALL_TARGETS_LEG" ]; then
+        # modules run on managed hosts with any supported Python: compile and import them
+        # with every interpreter found, not just the controller's
+        name="sanity compile+import $leg/all"
+        logfile="$LOGS/sanity-targets-$leg.log"
+        start=$SECONDS
+        log "$name: ansible-test sanity --venv --test compile --test import (Python$FOUND_PYTHONS)"
+        clear_results
+        run_logged "$logfile" "$LEG_VENV/bin/ansible-test" sanity --venv --test compile --test import --junit --color no
+        rc=$?
+        finish_step "$name" "$rc" "$start" "$(counts junit "$COPY/tests/output/junit")" "py$(echo "$FOUND_PYTHONS" | tr -s ' ' ',' | sed 's/^,//')"
+    fi
 }
 
 step_units() {
