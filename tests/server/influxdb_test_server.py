@@ -8,8 +8,13 @@ on the upstream migrations, so constraint errors carry the same SQLite
 messages that a real server returns.
 
 Besides the API it offers a test-only interface under /_test/ (no token
-needed, never recorded): the request log and a view of the stored remotes
-that shows a SHA-256 of each token instead of the token.
+needed, never recorded): the request log, a view of the stored remotes
+that shows a SHA-256 of each token instead of the token, and fault rules
+that make chosen requests fail (an error status, a delay, a dropped
+connection, or an answer lost after the request took effect).
+
+With --tls-cert and --tls-key it serves HTTPS; --client-ca then requires
+a client certificate signed by that CA (mutual TLS).
 
 Only the Python standard library is used; Python 3.8 or later.
 
@@ -17,9 +22,11 @@ Usage::
 
     python3 influxdb_test_server.py --port 0 --token TOKEN --org NAME=ID \\
         [--org NAME=ID ...] [--db PATH] [--read-only-token TOKEN] \\
-        [--log-file PATH] [--verbose]
+        [--log-file PATH] [--verbose] \\
+        [--tls-cert PATH --tls-key PATH [--client-ca PATH]]
 
-Once listening it prints exactly one line, ``READY http://127.0.0.1:<port>``.
+Once listening it prints exactly one line, ``READY http://127.0.0.1:<port>``
+(``https://`` with TLS).
 """
 
 import argparse
@@ -30,10 +37,14 @@ import json
 import re
 import secrets
 import signal
+import socket
 import sqlite3
+import ssl
 import sys
 import threading
+import time
 import traceback
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -81,6 +92,8 @@ MAX_MAX_AGE_SECONDS = 5184000
 
 MAX_ORG_PAGE_SIZE = 100
 DEFAULT_ORG_PAGE_SIZE = 20
+
+HANDSHAKE_TIMEOUT = 10
 
 ACCESS_ALL = "all"
 ACCESS_READ = "read"
@@ -769,6 +782,179 @@ def _get_token(header):
     return None
 
 
+# ---------------------------------------------------------------------------
+# Fault injection (test interface)
+# ---------------------------------------------------------------------------
+
+FAULT_FIELDS = ("method", "path", "count", "status", "body", "content_type", "headers", "delay", "drop", "after")
+MAX_FAULT_DELAY = 300
+_METHOD_NAME = re.compile(r"^[A-Za-z]+$")
+_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+_RESERVED_HEADERS = ("content-length", "content-type", "transfer-encoding", "connection")
+
+# The InfluxDB error code a fault answer carries for a status.
+FAULT_CODES = {
+    400: E_INVALID, 401: E_UNAUTHORIZED, 403: E_FORBIDDEN, 404: E_NOT_FOUND, 405: E_METHOD_NOT_ALLOWED,
+    409: E_CONFLICT, 413: E_TOO_LARGE, 422: E_UNPROCESSABLE, 429: E_TOO_MANY_REQUESTS, 500: E_INTERNAL,
+    501: E_NOT_IMPLEMENTED, 502: E_UNAVAILABLE, 503: E_UNAVAILABLE, 504: E_UNAVAILABLE,
+}
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check_text(name, value):
+    """A string without line breaks (it may end up in a header), or None."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or "\r" in value or "\n" in value:
+        raise ApiError(E_INVALID, "fault rule: %s must be a string without line breaks" % name)
+    return value
+
+
+def _check_headers(value):
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ApiError(E_INVALID, "fault rule: headers must be an object of header names to strings")
+    for name, item in value.items():
+        if not _HEADER_NAME.match(name):
+            raise ApiError(E_INVALID, "fault rule: %r is not a valid header name" % name)
+        if name.lower() in _RESERVED_HEADERS:
+            raise ApiError(E_INVALID, "fault rule: the %s header cannot be set (use content_type for the type)" % name)
+        _check_text("the value of header %s" % name, item)
+        if item is None:
+            raise ApiError(E_INVALID, "fault rule: the value of header %s must be a string" % name)
+    return dict(value)
+
+
+def parse_fault_rule(value):
+    """Check one fault rule (decoded JSON) and return it with every field set.
+
+    Raises ApiError (400) with a message naming the field at fault.
+    """
+    if not isinstance(value, dict):
+        raise ApiError(E_INVALID, "fault rule: expected a JSON object")
+    unknown = sorted(set(value) - set(FAULT_FIELDS))
+    if unknown:
+        raise ApiError(E_INVALID, "fault rule: unknown field(s) %s; known: %s" % (", ".join(unknown), ", ".join(FAULT_FIELDS)))
+    method = value.get("method")
+    if method is not None:
+        if not isinstance(method, str) or not _METHOD_NAME.match(method):
+            raise ApiError(E_INVALID, "fault rule: method must be an HTTP method name or null (any)")
+        method = method.upper()
+    path = value.get("path")
+    if path is not None and (not isinstance(path, str) or not path.startswith("/")):
+        raise ApiError(E_INVALID, "fault rule: path must be a string that starts with / or null (any)")
+    count = value.get("count")
+    if count is None:
+        count = 1
+    if not _is_int(count) or count < 1:
+        raise ApiError(E_INVALID, "fault rule: count must be a positive integer")
+    status = value.get("status")
+    if status is not None and (not _is_int(status) or not 200 <= status <= 599):
+        raise ApiError(E_INVALID, "fault rule: status must be an integer from 200 to 599")
+    body = value.get("body")
+    if body is not None and not isinstance(body, str):
+        raise ApiError(E_INVALID, "fault rule: body must be a string")
+    content_type = _check_text("content_type", value.get("content_type"))
+    headers = _check_headers(value.get("headers"))
+    delay = value.get("delay")
+    if delay is None:
+        delay = 0
+    if not _is_number(delay) or not 0 <= delay <= MAX_FAULT_DELAY:
+        raise ApiError(E_INVALID, "fault rule: delay must be a number of seconds from 0 to %d" % MAX_FAULT_DELAY)
+    rule = {"method": method, "path": path, "count": count, "status": status, "body": body,
+            "content_type": content_type, "headers": headers, "delay": delay}
+    for flag in ("drop", "after"):
+        rule[flag] = value.get(flag)
+        if rule[flag] is None:
+            rule[flag] = False
+        if not isinstance(rule[flag], bool):
+            raise ApiError(E_INVALID, "fault rule: %s must be true or false" % flag)
+    if rule["drop"] and (status is not None or body is not None or content_type is not None or headers):
+        raise ApiError(E_INVALID, "fault rule: drop sends no answer, so status, body, content_type and headers cannot be set")
+    if status is None and (body is not None or content_type is not None):
+        raise ApiError(E_INVALID, "fault rule: body and content_type need a status")
+    if status is None and not rule["drop"] and not delay and not headers:
+        raise ApiError(E_INVALID, "fault rule: set at least one of status, drop, delay or headers")
+    return rule
+
+
+def _path_matches(pattern, path):
+    """Exact match ignoring trailing slashes, or a prefix match when pattern ends with *."""
+    if pattern is None:
+        return True
+    if pattern.endswith("*"):
+        return path.startswith(pattern[:-1])
+    return (pattern.rstrip("/") or "/") == (path.rstrip("/") or "/")
+
+
+def fault_response(rule):
+    """The answer a fault rule with a status sends instead of the real one."""
+    status = rule["status"]
+    headers = list(rule["headers"].items())
+    if rule["body"] is not None:
+        body = rule["body"].encode("utf-8")
+        content_type = rule["content_type"]
+        if content_type is None:
+            try:
+                json.loads(rule["body"])
+                content_type = JSON_CONTENT_TYPE
+            except ValueError:
+                content_type = TEXT_CONTENT_TYPE
+        return Response(status, body, content_type, headers)
+    if status < 400:
+        return Response(status, None if status == 204 else b"", rule["content_type"], headers)
+    code = FAULT_CODES.get(status, E_INTERNAL if status >= 500 else E_INVALID)
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "status %d" % status
+    body = pretty_json({"code": code, "message": "injected fault: %d %s" % (status, phrase)})
+    return Response(status, body, rule["content_type"] or JSON_CONTENT_TYPE, [("X-Platform-Error-Code", code)] + headers)
+
+
+class FaultRules:
+    """The active fault rules, in order; thread-safe."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.rules = []
+
+    def add(self, rules):
+        """Append checked rules (all or none)."""
+        with self.lock:
+            self.rules.extend(dict(rule) for rule in rules)
+
+    def snapshot(self):
+        """Copies of the active rules with their remaining counts."""
+        with self.lock:
+            return [dict(rule, headers=dict(rule["headers"])) for rule in self.rules]
+
+    def clear(self):
+        """Remove every rule."""
+        with self.lock:
+            self.rules = []
+
+    def take(self, method, path):
+        """Return (a copy of) the first rule matching the request and use up one of its count, or None."""
+        with self.lock:
+            for index, rule in enumerate(self.rules):
+                if rule["method"] not in (None, method) or not _path_matches(rule["path"], path):
+                    continue
+                rule["count"] -= 1
+                if rule["count"] <= 0:
+                    del self.rules[index]
+                return dict(rule)
+        return None
+
+
 class App:
     """Routing and the behaviour of every endpoint."""
 
@@ -781,24 +967,33 @@ class App:
         self.verbose = verbose
         self.requests = []
         self.log_lock = threading.Lock()
+        self.faults = FaultRules()
 
     # -- request log --------------------------------------------------------
 
-    def record(self, method, path, query, status):
-        """Append one request to the log (and to the log file)."""
+    def record(self, method, path, query, status, fault=False):
+        """Append one request to the log (and to the log file).
+
+        A request hit by a fault rule carries "fault": true; its status is
+        the one sent, or None when the connection was dropped.
+        """
         entry = {"method": method, "path": path, "query": query, "status": status}
+        if fault:
+            entry["fault"] = True
         with self.log_lock:
             self.requests.append(entry)
             if self.log_file:
                 with open(self.log_file, "a", encoding="utf-8") as handle:
                     handle.write(json.dumps(entry, sort_keys=True) + "\n")
         if self.verbose:
-            sys.stderr.write("%s %s %d\n" % (method, path, status))
+            sys.stderr.write("%s %s %s%s\n" % (method, path, "dropped" if status is None else status, " (fault)" if fault else ""))
             sys.stderr.flush()
 
-    def test_interface(self, method, path, _query):
-        """The /_test/ endpoints: request log and stored remotes."""
+    def test_interface(self, method, path, _query, body=b""):
+        """The /_test/ endpoints: request log, stored remotes and fault rules."""
         path = path.rstrip("/")
+        if path == "/_test/faults":
+            return self.fault_interface(method, body)
         if path == "/_test/requests":
             if method == "GET":
                 with self.log_lock:
@@ -814,6 +1009,28 @@ class App:
                 return json_response(200, self.store.all_remotes_with_token_hash())
             return method_not_allowed()
         return path_not_found()
+
+    def fault_interface(self, method, body):
+        """GET lists the active rules, POST adds one rule (or a list), DELETE clears them all."""
+        if method == "GET":
+            return json_response(200, self.faults.snapshot())
+        if method == "DELETE":
+            self.faults.clear()
+            return no_content()
+        if method != "POST":
+            return method_not_allowed()
+        try:
+            value = json.loads(body.decode("utf-8"))
+        except ValueError:
+            return error_response(ApiError(E_INVALID, "fault rule: the body must be a JSON object or a list of them"))
+        many = isinstance(value, list)
+        try:
+            rules = [parse_fault_rule(item) for item in (value if many else [value])]
+        except ApiError as exc:
+            return error_response(exc)
+        answer = [dict(rule) for rule in rules]
+        self.faults.add(rules)
+        return json_response(201, answer if many else answer[0])
 
     # -- dispatch -----------------------------------------------------------
 
@@ -1172,14 +1389,46 @@ class RequestHandler(BaseHTTPRequestHandler):
         path = unquote(split.path)
         query = parse_qs(split.query, keep_blank_values=True)
         if path == "/_test" or path.startswith("/_test/"):
-            response = app.test_interface(method, path, query)
+            self._send(app.test_interface(method, path, query, body), method == "HEAD")
+            return
+        rule = app.faults.take(method, path)
+        if rule is not None:
+            self._handle_fault(rule, method, path, query, body)
+            return
+        response = self._dispatch(method, path, query, body)
+        app.record(method, path, query, response.status)
+        self._send(response, method == "HEAD")
+
+    def _dispatch(self, method, path, query, body):
+        try:
+            return self.server.app.dispatch(method, path, query, self.headers, body)
+        except Exception:  # pylint: disable=broad-except
+            traceback.print_exc(file=sys.stderr)
+            return error_response(ApiError(E_INTERNAL, "a panic has occurred"))
+
+    def _handle_fault(self, rule, method, path, query, body):
+        """Apply a fault rule: delay, then drop, a made-up answer or the real one.
+
+        With "after" the request is handled first (its effect is committed)
+        and the fault then replaces the answer.
+        """
+        app = self.server.app
+        if rule["delay"] and not rule["after"]:
+            time.sleep(rule["delay"])
+        response = None
+        if rule["after"] or (rule["status"] is None and not rule["drop"]):
+            response = self._dispatch(method, path, query, body)
+            if rule["delay"] and rule["after"]:
+                time.sleep(rule["delay"])
+        if rule["drop"]:
+            app.record(method, path, query, None, fault=True)
+            self.close_connection = True
+            return
+        if rule["status"] is not None:
+            response = fault_response(rule)
         else:
-            try:
-                response = app.dispatch(method, path, query, self.headers, body)
-            except Exception:  # pylint: disable=broad-except
-                traceback.print_exc(file=sys.stderr)
-                response = error_response(ApiError(E_INTERNAL, "a panic has occurred"))
-            app.record(method, path, query, response.status)
+            response.headers.extend(rule["headers"].items())
+        app.record(method, path, query, response.status, fault=True)
         self._send(response, method == "HEAD")
 
     def _send(self, response, head_only):
@@ -1227,13 +1476,50 @@ class RequestHandler(BaseHTTPRequestHandler):
 
 
 class TestServer(ThreadingHTTPServer):
-    """ThreadingHTTPServer that carries the App."""
+    """ThreadingHTTPServer that carries the App and, for HTTPS, the TLS context."""
 
     daemon_threads = True
 
-    def __init__(self, address, app):
+    def __init__(self, address, app, ssl_context=None):
         super().__init__(address, RequestHandler)
         self.app = app
+        self.ssl_context = ssl_context
+
+    def finish_request(self, request, client_address):
+        """Run the TLS handshake (in the connection's own thread), then serve the connection."""
+        if self.ssl_context is None:
+            super().finish_request(request, client_address)
+            return
+        request.settimeout(HANDSHAKE_TIMEOUT)
+        try:
+            connection = self.ssl_context.wrap_socket(request, server_side=True)
+        except (OSError, ValueError) as exc:
+            if self.app.verbose:
+                sys.stderr.write("TLS handshake with %s failed: %s\n" % (client_address[0], exc))
+                sys.stderr.flush()
+            return
+        try:
+            connection.settimeout(None)
+            super().finish_request(connection, client_address)
+        finally:
+            self.shutdown_request(connection)
+
+    def handle_error(self, request, client_address):
+        """Stay quiet when a client goes away (timeouts, dropped TLS); report anything else."""
+        if isinstance(sys.exc_info()[1], (ConnectionError, ssl.SSLError, socket.timeout)):
+            return
+        super().handle_error(request, client_address)
+
+
+def make_ssl_context(cert, key, client_ca=None):
+    """A server-side TLS context (TLS 1.2 or later); with client_ca clients must present a certificate it signed."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(cert, key)
+    if client_ca:
+        context.verify_mode = ssl.CERT_REQUIRED
+        context.load_verify_locations(cafile=client_ca)
+    return context
 
 
 def parse_args(argv):
@@ -1246,9 +1532,22 @@ def parse_args(argv):
     parser.add_argument("--read-only-token", help="a token that may read everything and write nothing")
     parser.add_argument("--log-file", help="append each recorded request to this file as a JSON line")
     parser.add_argument("--verbose", action="store_true", help="print method, path and status of each request on stderr")
+    parser.add_argument("--tls-cert", metavar="PATH", help="serve HTTPS with this PEM certificate (chain); needs --tls-key")
+    parser.add_argument("--tls-key", metavar="PATH", help="the PEM private key of --tls-cert")
+    parser.add_argument("--client-ca", metavar="PATH", help="with HTTPS, require a client certificate signed by this PEM CA")
     args = parser.parse_args(argv)
     if not args.token:
         parser.error("--token must not be empty")
+    if bool(args.tls_cert) != bool(args.tls_key):
+        parser.error("--tls-cert and --tls-key go together")
+    if args.client_ca and not args.tls_cert:
+        parser.error("--client-ca needs --tls-cert and --tls-key")
+    args.ssl_context = None
+    if args.tls_cert:
+        try:
+            args.ssl_context = make_ssl_context(args.tls_cert, args.tls_key, args.client_ca)
+        except (OSError, ssl.SSLError) as exc:
+            parser.error("cannot load the TLS certificate, key or client CA: %s" % exc)
     created = rfc3339(now_utc())
     orgs = []
     for spec in args.org:
@@ -1274,10 +1573,11 @@ def main(argv=None):
     args = parse_args(argv)
     store = Store(args.db)
     app = App(store, args.token, args.read_only_token, args.orgs, args.log_file, args.verbose)
-    server = TestServer(("127.0.0.1", args.port), app)
+    server = TestServer(("127.0.0.1", args.port), app, args.ssl_context)
     try:
         signal.signal(signal.SIGTERM, _stop)
-        sys.stdout.write("READY http://127.0.0.1:%d\n" % server.server_address[1])
+        scheme = "http" if args.ssl_context is None else "https"
+        sys.stdout.write("READY %s://127.0.0.1:%d\n" % (scheme, server.server_address[1]))
         sys.stdout.flush()
         server.serve_forever()
     except KeyboardInterrupt:
