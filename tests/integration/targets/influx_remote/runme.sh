@@ -2,7 +2,7 @@
 # Integration tests of influxops.influxdb2.influx_remote against the InfluxDB test server.
 set -eux
 
-# shellcheck source=../setup_influxdb_test_server/server.sh
+# shellcheck source-path=SCRIPTDIR source=../setup_influxdb_test_server/server.sh
 source ../setup_influxdb_test_server/server.sh
 
 ansible-playbook -i ../setup_influxdb_test_server/inventory.ini playbook.yml \

@@ -145,19 +145,21 @@ _itest_start() {
     INFLUXDB_TEST_VARS="$INFLUXDB_TEST_DIR/vars.json"
     (
         umask 077
-        printf '{\n'
-        printf '  "influx_url": "%s",\n' "$url"
-        printf '  "influx_token": "%s",\n' "$token"
-        printf '  "influx_ro_token": "%s",\n' "$ro_token"
-        printf '  "influx_bad_token": "%s",\n' "$bad_token"
-        printf '  "influx_org": "edge",\n'
-        printf '  "influx_org_id": "%s",\n' "$org_id"
-        printf '  "influx_other_org": "central-ops",\n'
-        printf '  "influx_other_org_id": "%s",\n' "$other_org_id"
-        printf '  "influx_missing_org_id": "%s",\n' "$missing_org_id"
-        printf '  "influx_closed_url": "http://127.0.0.1:%s"\n' "$closed_port"
-        printf '}\n'
-    ) >"$INFLUXDB_TEST_VARS"
+        {
+            printf '{\n'
+            printf '  "influx_url": "%s",\n' "$url"
+            printf '  "influx_token": "%s",\n' "$token"
+            printf '  "influx_ro_token": "%s",\n' "$ro_token"
+            printf '  "influx_bad_token": "%s",\n' "$bad_token"
+            printf '  "influx_org": "edge",\n'
+            printf '  "influx_org_id": "%s",\n' "$org_id"
+            printf '  "influx_other_org": "central-ops",\n'
+            printf '  "influx_other_org_id": "%s",\n' "$other_org_id"
+            printf '  "influx_missing_org_id": "%s",\n' "$missing_org_id"
+            printf '  "influx_closed_url": "http://127.0.0.1:%s"\n' "$closed_port"
+            printf '}\n'
+        } >"$INFLUXDB_TEST_VARS"
+    )
     # a profile file that does not exist: no influx CLI profile of the machine applies
     INFLUX_CONFIGS_PATH="$INFLUXDB_TEST_DIR/no-influx-configs"
     export INFLUXDB_TEST_VARS INFLUXDB_TEST_DIR INFLUXDB_TEST_SERVER_PID INFLUX_CONFIGS_PATH
