@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The fleet example, end to end, on one machine:
 #
-#     PATH=/path/to/venv/bin:$PATH bash examples/fleet/run.sh
+#     PATH=/path/to/venv/bin:$PATH bash examples/fleet/run.sh [ANSIBLE-PLAYBOOK ARGS...]
 #
+# Arguments (for example -v or -vvv) are passed to every ansible-playbook run.
 # 1. starts one InfluxDB test server (tests/server/influxdb_test_server.py) per edge host of
 #    examples/fleet/inventory, on the port of the host's influx_host, or on a free port when
 #    that one is taken (the URLs actually used go into a generated inventory file that is
@@ -166,7 +167,7 @@ run_playbook() {
     # run_playbook LOG ARGS...: run the fleet playbook, print its output, keep a copy in LOG
     local logfile=$1 start=$SECONDS rc=0
     shift
-    ansible-playbook -i "$INVENTORY" -i "$WORK/servers.yml" -f "$FORKS" "$PLAYBOOK" "$@" 2>&1 | tee "$logfile" || rc=$?
+    ansible-playbook -i "$INVENTORY" -i "$WORK/servers.yml" -f "$FORKS" "$PLAYBOOK" "${EXTRA_ARGS[@]}" "$@" 2>&1 | tee "$logfile" || rc=$?
     echo "(ansible-playbook exit status $rc, $((SECONDS - start)) s)"
     return "$rc"
 }
@@ -177,6 +178,7 @@ recap_changed() {
 }
 
 main() {
+    EXTRA_ARGS=("$@")
     local total=$SECONDS
     say "ansible-core $("$PYTHON" -c 'from ansible.release import __version__; print(__version__)'), forks $FORKS"
 
