@@ -397,6 +397,14 @@ main() {
     fi
 
     mkdir -p "$LOGS" "$VENVS" "$WORK"
+    # one run at a time per checkout: the venvs, logs and work tree are shared
+    if command -v flock >/dev/null 2>&1; then
+        exec 9>"$WORK/.lock"
+        if ! flock -n 9; then
+            echo "Another tests/run.sh of this checkout is running; waiting for it to finish"
+            flock 9
+        fi
+    fi
     rm -f "$LOGS"/*.log "$LOGS"/*.seconds
     CLEAN_PATH=$(clean_path)
 
