@@ -971,15 +971,19 @@ class App:
 
     # -- request log --------------------------------------------------------
 
-    def record(self, method, path, query, status, fault=False):
+    def record(self, method, path, query, status, fault=False, trace_span=None):
         """Append one request to the log (and to the log file).
 
         A request hit by a fault rule carries "fault": true; its status is
-        the one sent, or None when the connection was dropped.
+        the one sent, or None when the connection was dropped. A request with
+        a Zap-Trace-Span header (the only header recorded: it holds no secret)
+        carries its value as "trace_span".
         """
         entry = {"method": method, "path": path, "query": query, "status": status}
         if fault:
             entry["fault"] = True
+        if trace_span is not None:
+            entry["trace_span"] = trace_span
         with self.log_lock:
             self.requests.append(entry)
             if self.log_file:
@@ -1396,7 +1400,7 @@ class RequestHandler(BaseHTTPRequestHandler):
             self._handle_fault(rule, method, path, query, body)
             return
         response = self._dispatch(method, path, query, body)
-        app.record(method, path, query, response.status)
+        app.record(method, path, query, response.status, trace_span=self.headers.get("Zap-Trace-Span"))
         self._send(response, method == "HEAD")
 
     def _dispatch(self, method, path, query, body):
@@ -1421,14 +1425,14 @@ class RequestHandler(BaseHTTPRequestHandler):
             if rule["delay"] and rule["after"]:
                 time.sleep(rule["delay"])
         if rule["drop"]:
-            app.record(method, path, query, None, fault=True)
+            app.record(method, path, query, None, fault=True, trace_span=self.headers.get("Zap-Trace-Span"))
             self.close_connection = True
             return
         if rule["status"] is not None:
             response = fault_response(rule)
         else:
             response.headers.extend(rule["headers"].items())
-        app.record(method, path, query, response.status, fault=True)
+        app.record(method, path, query, response.status, fault=True, trace_span=self.headers.get("Zap-Trace-Span"))
         self._send(response, method == "HEAD")
 
     def _send(self, response, head_only):

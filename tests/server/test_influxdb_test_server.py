@@ -747,6 +747,16 @@ def test_request_log_records_and_clears(fresh):
     assert fresh.json("GET", "/_test/requests", token=None) == (200, [])
 
 
+def test_request_log_records_the_trace_span_header(fresh):
+    fresh.request("DELETE", "/_test/requests", token=None)
+    fresh.request("GET", "/api/v2/remotes?orgID=" + ORG_ID, headers={"Zap-Trace-Span": "0123:4567:0:1"})
+    fresh.request("GET", "/api/v2/remotes?orgID=" + ORG_ID)
+    _status, log = fresh.json("GET", "/_test/requests", token=None)
+    assert [entry.get("trace_span") for entry in log] == ["0123:4567:0:1", None]
+    assert "trace_span" not in log[1]
+    assert '"trace_span": "0123:4567:0:1"' in fresh.log_path.read_text(encoding="utf-8")
+
+
 def test_request_log_never_holds_tokens(fresh):
     fresh.request("POST", "/api/v2/remotes", {"orgID": ORG_ID, "name": "n", "remoteURL": "http://x", "remoteAPIToken": "hidden-token"})
     _status, _headers, data = fresh.request("GET", "/_test/requests", token=None)
