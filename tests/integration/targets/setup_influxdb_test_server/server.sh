@@ -20,6 +20,19 @@
 #   influx_missing_org_id  a valid ID that is no organization on the server
 #   influx_closed_url      http://127.0.0.1:<port> where nothing listens
 #
+# Also exported:
+#   INFLUXDB_TEST_DIR            private temporary directory of the run (removed at exit)
+#   INFLUXDB_TEST_SERVER_PID     process ID of the server
+#   INFLUXDB_TEST_SERVER_SCRIPT  path of influxdb_test_server.py (make_test_certs.py is next to it)
+#   INFLUXDB_TEST_PYTHON_BIN     interpreter that runs the server
+#   INFLUXDB_TEST_SERVER_STDERR  the server's stderr (it runs with --verbose: one line per request)
+#   INFLUXDB_TEST_SERVER_LOG     the server's --log-file (one JSON line per recorded request)
+#
+# influxdb_test_server_start_another VAR NAME [SERVER OPTION...] starts one more server with the
+# same tokens and organizations plus the given options (such as --tls-cert/--tls-key/--client-ca),
+# sets VAR to its URL, writes its output to $INFLUXDB_TEST_DIR/NAME.{stdout,stderr,log}, and
+# stops it at exit too.
+#
 # Optional environment: INFLUXDB_TEST_PYTHON (interpreter for the server),
 # INFLUXDB_TEST_SERVER (path of influxdb_test_server.py).
 
@@ -77,20 +90,69 @@ _itest_find_python() {
     done
     return 1
 }
-
 influxdb_test_server_stop() {
-    if [ -n "${INFLUXDB_TEST_SERVER_PID:-}" ]; then
-        kill "$INFLUXDB_TEST_SERVER_PID" 2>/dev/null || true
-        wait "$INFLUXDB_TEST_SERVER_PID" 2>/dev/null || true
-        INFLUXDB_TEST_SERVER_PID=
-    fi
+    local pid
+    for pid in ${INFLUXDB_TEST_SERVER_PID:-} "${_itest_other_pids[@]}"; do
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    INFLUXDB_TEST_SERVER_PID=
+    _itest_other_pids=()
     if [ -n "${INFLUXDB_TEST_DIR:-}" ] && [ -d "$INFLUXDB_TEST_DIR" ]; then
         rm -rf "$INFLUXDB_TEST_DIR"
     fi
 }
 
+_itest_other_pids=()
+
+# _itest_launch STDOUT STDERR LOG [SERVER OPTION...]: start a server with the tokens and
+# organizations of this run; sets _itest_pid and _itest_url once it is ready.
+_itest_launch() {
+    local out=$1 err=$2 log=$3 line i
+    shift 3
+    "$INFLUXDB_TEST_PYTHON_BIN" "$INFLUXDB_TEST_SERVER_SCRIPT" --port 0 --token "$_itest_token" \
+        --read-only-token "$_itest_ro_token" --org "edge=$_itest_org_id" --org "central-ops=$_itest_other_org_id" \
+        --verbose --log-file "$log" "$@" >"$out" 2>"$err" &
+    _itest_pid=$!
+    line=
+    for i in $(seq 1 200); do
+        line=$(grep -m1 '^READY ' "$out" || true)
+        if [ -n "$line" ]; then
+            break
+        fi
+        if ! kill -0 "$_itest_pid" 2>/dev/null; then
+            echo "setup_influxdb_test_server: the server exited before it was ready (after $i polls):" >&2
+            cat "$err" >&2
+            return 1
+        fi
+        sleep 0.1
+    done
+    if [ -z "$line" ]; then
+        echo "setup_influxdb_test_server: no READY line within 20 seconds:" >&2
+        cat "$err" >&2
+        return 1
+    fi
+    _itest_url=${line#READY }
+}
+
+influxdb_test_server_start_another() {
+    local var=$1 name=$2 trace=0 rc=0
+    shift 2
+    case $- in *x*) trace=1 ;; esac
+    { set +x; } 2>/dev/null
+    if _itest_launch "$INFLUXDB_TEST_DIR/$name.stdout" "$INFLUXDB_TEST_DIR/$name.stderr" "$INFLUXDB_TEST_DIR/$name.log" "$@"; then
+        _itest_other_pids+=("$_itest_pid")
+        printf -v "$var" '%s' "$_itest_url"
+        echo "setup_influxdb_test_server: server $name ready at $_itest_url (pid $_itest_pid)"
+    else
+        rc=1
+    fi
+    if [ "$trace" = 1 ]; then set -x; fi
+    return "$rc"
+}
+
 _itest_start() {
-    local server python token ro_token bad_token org_id other_org_id missing_org_id closed_port url line i
+    local server python missing_org_id closed_port url
 
     if ! server=$(_itest_find_server); then
         echo "setup_influxdb_test_server: tests/server/influxdb_test_server.py not found" >&2
@@ -100,47 +162,30 @@ _itest_start() {
         echo "setup_influxdb_test_server: no python interpreter found" >&2
         return 1
     fi
+    INFLUXDB_TEST_SERVER_SCRIPT=$server
+    INFLUXDB_TEST_PYTHON_BIN=$python
 
     INFLUXDB_TEST_DIR=$(mktemp -d "${TMPDIR:-/tmp}/influxdb-test-server.XXXXXX")
     chmod 700 "$INFLUXDB_TEST_DIR"
     trap influxdb_test_server_stop EXIT
 
-    token=$(_itest_random_hex 24)
-    ro_token=$(_itest_random_hex 24)
-    bad_token=$(_itest_random_hex 24)
-    org_id=$(_itest_random_id)
-    other_org_id=$(_itest_random_id)
+    _itest_token=$(_itest_random_hex 24)
+    _itest_ro_token=$(_itest_random_hex 24)
+    _itest_bad_token=$(_itest_random_hex 24)
+    _itest_org_id=$(_itest_random_id)
+    _itest_other_org_id=$(_itest_random_id)
     missing_org_id=$(_itest_random_id)
-    while [ "$other_org_id" = "$org_id" ]; do other_org_id=$(_itest_random_id); done
-    while [ "$missing_org_id" = "$org_id" ] || [ "$missing_org_id" = "$other_org_id" ]; do
+    while [ "$_itest_other_org_id" = "$_itest_org_id" ]; do _itest_other_org_id=$(_itest_random_id); done
+    while [ "$missing_org_id" = "$_itest_org_id" ] || [ "$missing_org_id" = "$_itest_other_org_id" ]; do
         missing_org_id=$(_itest_random_id)
     done
     closed_port=$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 
-    "$python" "$server" --port 0 --token "$token" --read-only-token "$ro_token" \
-        --org "edge=$org_id" --org "central-ops=$other_org_id" \
-        >"$INFLUXDB_TEST_DIR/stdout" 2>"$INFLUXDB_TEST_DIR/stderr" &
-    INFLUXDB_TEST_SERVER_PID=$!
-
-    line=
-    for i in $(seq 1 200); do
-        line=$(grep -m1 '^READY ' "$INFLUXDB_TEST_DIR/stdout" || true)
-        if [ -n "$line" ]; then
-            break
-        fi
-        if ! kill -0 "$INFLUXDB_TEST_SERVER_PID" 2>/dev/null; then
-            echo "setup_influxdb_test_server: the server exited before it was ready (after $i polls):" >&2
-            cat "$INFLUXDB_TEST_DIR/stderr" >&2
-            return 1
-        fi
-        sleep 0.1
-    done
-    if [ -z "$line" ]; then
-        echo "setup_influxdb_test_server: no READY line within 20 seconds:" >&2
-        cat "$INFLUXDB_TEST_DIR/stderr" >&2
-        return 1
-    fi
-    url=${line#READY }
+    INFLUXDB_TEST_SERVER_STDERR="$INFLUXDB_TEST_DIR/stderr"
+    INFLUXDB_TEST_SERVER_LOG="$INFLUXDB_TEST_DIR/requests.log"
+    _itest_launch "$INFLUXDB_TEST_DIR/stdout" "$INFLUXDB_TEST_SERVER_STDERR" "$INFLUXDB_TEST_SERVER_LOG" || return 1
+    INFLUXDB_TEST_SERVER_PID=$_itest_pid
+    url=$_itest_url
 
     INFLUXDB_TEST_VARS="$INFLUXDB_TEST_DIR/vars.json"
     (
@@ -148,13 +193,13 @@ _itest_start() {
         {
             printf '{\n'
             printf '  "influx_url": "%s",\n' "$url"
-            printf '  "influx_token": "%s",\n' "$token"
-            printf '  "influx_ro_token": "%s",\n' "$ro_token"
-            printf '  "influx_bad_token": "%s",\n' "$bad_token"
+            printf '  "influx_token": "%s",\n' "$_itest_token"
+            printf '  "influx_ro_token": "%s",\n' "$_itest_ro_token"
+            printf '  "influx_bad_token": "%s",\n' "$_itest_bad_token"
             printf '  "influx_org": "edge",\n'
-            printf '  "influx_org_id": "%s",\n' "$org_id"
+            printf '  "influx_org_id": "%s",\n' "$_itest_org_id"
             printf '  "influx_other_org": "central-ops",\n'
-            printf '  "influx_other_org_id": "%s",\n' "$other_org_id"
+            printf '  "influx_other_org_id": "%s",\n' "$_itest_other_org_id"
             printf '  "influx_missing_org_id": "%s",\n' "$missing_org_id"
             printf '  "influx_closed_url": "http://127.0.0.1:%s"\n' "$closed_port"
             printf '}\n'
@@ -162,7 +207,8 @@ _itest_start() {
     )
     # a profile file that does not exist: no influx CLI profile of the machine applies
     INFLUX_CONFIGS_PATH="$INFLUXDB_TEST_DIR/no-influx-configs"
-    export INFLUXDB_TEST_VARS INFLUXDB_TEST_DIR INFLUXDB_TEST_SERVER_PID INFLUX_CONFIGS_PATH
+    export INFLUXDB_TEST_VARS INFLUXDB_TEST_DIR INFLUXDB_TEST_SERVER_PID INFLUX_CONFIGS_PATH \
+        INFLUXDB_TEST_SERVER_SCRIPT INFLUXDB_TEST_PYTHON_BIN INFLUXDB_TEST_SERVER_STDERR INFLUXDB_TEST_SERVER_LOG
     echo "setup_influxdb_test_server: server ready at $url (pid $INFLUXDB_TEST_SERVER_PID)"
 }
 
