@@ -17,11 +17,6 @@ import json
 import os
 import re
 
-try:
-    import tomllib
-except ImportError:  # Python < 3.11
-    tomllib = None
-
 from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import OptionError
 
 
@@ -67,6 +62,20 @@ def parse_toml_subset(text):
     return data
 
 
+def _tomllib():
+    """``tomllib`` on Python 3.11+, else None; imported only when a profile file is read."""
+    try:
+        import tomllib  # pylint: disable=import-outside-toplevel
+    except ImportError:  # Python < 3.11
+        return None
+    return tomllib
+
+
+def load_toml(text):
+    toml = _tomllib()
+    return toml.loads(text) if toml is not None else parse_toml_subset(text)
+
+
 def configs_path(environ):
     return environ.get('INFLUX_CONFIGS_PATH') or os.path.join(os.path.expanduser('~'), '.influxdbv2', 'configs')
 
@@ -100,7 +109,7 @@ class Profiles:
             raise OptionError('cannot read the influx CLI profiles in %s: %s' % (self.path, getattr(exc, 'strerror', None) or exc))
         try:
             text = raw.decode('utf-8')
-            data = tomllib.loads(text) if tomllib is not None else parse_toml_subset(text)
+            data = load_toml(text)
         except ValueError as exc:  # tomllib.TOMLDecodeError and UnicodeDecodeError are ValueErrors
             raise OptionError('cannot read the influx CLI profiles in %s: %s' % (self.path, exc))
         profiles = dict((key, value) for key, value in data.items() if isinstance(value, dict))

@@ -42,8 +42,8 @@ def params(**kwargs):
 @pytest.fixture(params=['tomllib', 'subset'])
 def configs(request, tmp_path, monkeypatch):
     if request.param == 'subset':
-        monkeypatch.setattr(_profiles, 'tomllib', None)
-    elif _profiles.tomllib is None:
+        monkeypatch.setattr(_profiles, '_tomllib', lambda: None)
+    elif _profiles._tomllib() is None:
         pytest.skip('tomllib needs Python 3.11')
     path = tmp_path / 'configs'
     path.write_text(CONFIGS)
