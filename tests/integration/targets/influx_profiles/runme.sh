@@ -16,15 +16,17 @@ ansible-playbook -i "$inventory" playbook.yml -e "@${INFLUXDB_TEST_VARS}" -e "pr
 # collection's own parser of the TOML that the influx CLI writes). The oldest Python that this
 # ansible-core supports on targets is used: 3.8 for ansible-core 2.19, 3.9 from 2.20 on.
 old_python=
+tried=" "
 pyenv_root=$(pyenv root 2>/dev/null || true)
 for version in 3.8 3.9 3.10; do
     for candidate in ${pyenv_root:+"$pyenv_root"/versions/"$version".*/bin/python"$version"} "python$version"; do
-        if ! command -v "$candidate" >/dev/null 2>&1; then
-            continue
-        fi
+        candidate=$(command -v "$candidate" 2>/dev/null) || continue
+        real=$(readlink -f "$candidate")
+        case "$tried" in *" $real "*) continue ;; esac
+        tried="$tried$real "
         if ansible -i "$inventory" localhost -m ansible.builtin.ping \
-            -e "ansible_python_interpreter=$(command -v "$candidate")" >/dev/null 2>&1; then
-            old_python=$(command -v "$candidate")
+            -e "ansible_python_interpreter=$candidate" >/dev/null 2>&1; then
+            old_python=$candidate
             break 2
         fi
         echo "NOTICE: $candidate is present but this ansible-core cannot run modules with it"
