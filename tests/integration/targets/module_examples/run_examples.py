@@ -269,7 +269,7 @@ def main():
                 stored_before = server.remotes()
                 server.clear_requests()
                 started = time.time()
-                proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
+                proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, check=False)
                 output = proc.stdout
                 counts = recap(output)
                 problems = []
