@@ -12,8 +12,8 @@ mkdir -m 700 "$profiles_dir"
 
 ansible-playbook -i "$inventory" playbook.yml -e "@${INFLUXDB_TEST_VARS}" -e "profiles_dir=$profiles_dir" "$@"
 
-# Again with the modules on an old Python (no tomllib before 3.11: the profiles are read by the
-# collection's own parser of the TOML that the influx CLI writes). The oldest Python that this
+# The profile tests again with the modules on an old Python (no tomllib before 3.11: the profiles
+# are read by the collection's own parser of the TOML that the influx CLI writes). The oldest Python that this
 # ansible-core supports on targets is used: 3.8 for ansible-core 2.19, 3.9 from 2.20 on.
 old_python=
 tried=" "
