@@ -20,7 +20,7 @@ import re
 from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import OptionError
 
 
-_TABLE_RE = re.compile(r'^\[\s*("(?:[^"\\]|\\.)*"|[A-Za-z0-9_-]+)\s*\]$')
+_TABLE_RE = re.compile(r'^\[\s*("(?:[^"\\]|\\.)*"|[A-Za-z0-9_-]+)\s*\]\s*(#.*)?$')
 _PAIR_RE = re.compile(r'^("(?:[^"\\]|\\.)*"|[A-Za-z0-9_-]+)\s*=\s*(.*)$')
 _BASIC_STRING_RE = re.compile(r'^"((?:[^"\\]|\\.)*)"\s*(#.*)?$')
 _LITERAL_STRING_RE = re.compile(r"^'([^']*)'\s*(#.*)?$")

@@ -115,6 +115,10 @@ def test_subset_parser_refuses_what_it_cannot_read(text):
         parse_toml_subset(text)
 
 
+def test_subset_parser_allows_comments_after_table_headers():
+    assert parse_toml_subset('[default] # c\n["other org"]   # the other one\nurl = "u"\n') == {'default': {}, 'other org': {'url': 'u'}}
+
+
 def test_subset_parser_values():
     assert parse_toml_subset('[a]\ns = "x\\ty" # c\nl = \'raw\\n\'\nb = true\ni = -3\n') == {'a': {'s': 'x\ty', 'l': 'raw\\n', 'b': True, 'i': -3}}
 
