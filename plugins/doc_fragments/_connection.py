@@ -16,7 +16,7 @@ options:
     description:
       - Base URL of the InfluxDB OSS 2.x server, as an absolute C(http) or C(https) URL.
       - A trailing slash is accepted.
-      - If not set in the task, the value of the E(INFLUX_HOST) environment variable is used, then the
+      - If not set in the task (or empty), the value of the E(INFLUX_HOST) environment variable is used, then the
         C(url) of the influx CLI profile (see O(influx_config)), then V(http://localhost:8086).
     type: str
   token:
@@ -94,7 +94,7 @@ options:
         the module, and only when a setting is missing. A missing file is an error only when a profile is named;
         a file that cannot be parsed is an error when it is needed.
       - Python 3.11 and newer read any TOML; older Pythons read the TOML that the influx CLI writes
-        (tables of quoted strings and booleans).
+        (tables of quoted or literal strings, booleans and integers, with comments).
     type: str
   trace_span:
     description:

@@ -120,6 +120,18 @@ class Connection:
                               retries=self.retries, retry_backoff=self.retry_backoff, warn=warn, trace_span=self.trace_span)
 
 
+def _given(value):
+    """``value``, or None when it is unset, empty or only white space (then the next source is used)."""
+    return value if value is not None and value.strip() else None
+
+
+def _check_file(path, option):
+    if path is not None and not os.access(path, os.R_OK):
+        problem = 'does not exist' if not os.path.exists(path) else 'cannot be read'
+        raise OptionError('%s: the file %s %s' % (option, path, problem))
+    return path
+
+
 def resolve_connection(params, environ=None, org_required=True):
     """Turn the module parameters into a :class:`Connection`, or raise :class:`OptionError`.
 
@@ -132,13 +144,11 @@ def resolve_connection(params, environ=None, org_required=True):
     environ = os.environ if environ is None else environ
     profiles = Profiles(params.get('influx_config'), environ)
 
-    host = params.get('host') or profiles.get('url') or DEFAULT_HOST
+    host = _given(params.get('host')) or _given(environ.get('INFLUX_HOST')) or profiles.get('url') or DEFAULT_HOST
     host = check_http_url(host, 'host')
 
-    token = params.get('token')
-    if not token or not token.strip():
-        token = profiles.get('token')
-    if not token or not token.strip():
+    token = _given(params.get('token')) or _given(environ.get('INFLUX_TOKEN')) or _given(profiles.get('token'))
+    if not token:
         raise OptionError('token is required: set the token option, the INFLUX_TOKEN environment variable (it is %s), or a token in %s'
                           % ('set but empty' if 'INFLUX_TOKEN' in environ else 'unset', profiles.describe()))
 
@@ -177,14 +187,16 @@ def resolve_connection(params, environ=None, org_required=True):
     retry_backoff = params.get('retry_backoff', 1.0)
     if retry_backoff is None or retry_backoff < 0:
         raise OptionError('retry_backoff must be a number of seconds, 0 or more, got %r' % retry_backoff)
-    client_cert, client_key = params.get('client_cert'), params.get('client_key')
-    if client_key is not None and client_cert is None:
+    if params.get('client_key') is not None and params.get('client_cert') is None:
         raise OptionError('client_key needs client_cert: set client_cert to the certificate that goes with the key')
+    ca_path = _check_file(params.get('ca_path'), 'ca_path')
+    client_cert = _check_file(params.get('client_cert'), 'client_cert')
+    client_key = _check_file(params.get('client_key'), 'client_key')
 
     trace_span = params.get('trace_span') or None
     if trace_span is not None and (trace_span.strip() != trace_span or any(ord(c) < 32 or ord(c) == 127 for c in trace_span)):
         raise OptionError('trace_span must be a header value without control characters or surrounding spaces, got %r' % trace_span)
 
     return Connection(host=host, token=token, org=org, org_id=org_id, validate_certs=validate_certs,
-                      ca_path=params.get('ca_path'), timeout=timeout, retries=retries, retry_backoff=retry_backoff,
+                      ca_path=ca_path, timeout=timeout, retries=retries, retry_backoff=retry_backoff,
                       client_cert=client_cert, client_key=client_key, trace_span=trace_span)

@@ -95,6 +95,8 @@ def _transport_failure(exc):
         return 'timed out', True, True
     if isinstance(reason, socket.gaierror):
         return 'the name could not be resolved (%s)' % (reason.strerror or reason), False, True
+    if isinstance(reason, (FileNotFoundError, PermissionError, IsADirectoryError)):
+        return 'cannot read %s (%s)' % (reason.filename, reason.strerror), False, False
     if isinstance(reason, ConnectionRefusedError):
         return 'connection refused', False, True
     if isinstance(reason, (ConnectionError, http_client.HTTPException)):

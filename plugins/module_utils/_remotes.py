@@ -189,7 +189,7 @@ class RemotesService:
         try:
             result = self.client.get(ORGS_PATH, dict(org=org))
         except InfluxDBError as exc:
-            if exc.status == 404:
+            if exc.status == 404 and exc.code is not None:
                 exc.args = ('organization %r not found (404 %s: %s): check org' % (org, exc.code, exc.api_message),)
             raise
         orgs = (result or {}).get('orgs') or []
@@ -202,7 +202,7 @@ class RemotesService:
         try:
             self.client.get('%s/%s' % (ORGS_PATH, quote_id(org_id)))
         except InfluxDBError as exc:
-            if exc.status == 404:
+            if exc.status == 404 and exc.code is not None:
                 exc.args = ('organization with ID %s not found (404 %s: %s): check org_id; nothing was created'
                             % (org_id, exc.code, exc.api_message),)
             raise

@@ -95,3 +95,25 @@ def test_token_is_required(token):
 def test_timeout_must_be_positive(timeout):
     with pytest.raises(OptionError, match='timeout must be'):
         resolve_connection(params(org='o', timeout=timeout), environ=env())
+
+
+def test_empty_task_token_falls_back_to_the_environment():
+    assert resolve_connection(params(org='o', token=''), environ=env(INFLUX_TOKEN='from-env')).token == 'from-env'
+
+
+def test_empty_task_host_falls_back_to_the_environment():
+    assert resolve_connection(params(org='o', host=''), environ=env(INFLUX_HOST='http://env:8086')).host == 'http://env:8086'
+
+
+@pytest.mark.parametrize('option', ['ca_path', 'client_cert'])
+def test_tls_files_must_exist(option, tmp_path):
+    missing = str(tmp_path / 'missing.pem')
+    with pytest.raises(OptionError, match='^%s: the file .*missing.pem does not exist' % option):
+        resolve_connection(params(org='o', **{option: missing}), environ=env())
+
+
+def test_client_key_file_must_exist(tmp_path):
+    cert = tmp_path / 'client.pem'
+    cert.write_text('x')
+    with pytest.raises(OptionError, match='^client_key: the file'):
+        resolve_connection(params(org='o', client_cert=str(cert), client_key=str(tmp_path / 'nope.key')), environ=env())

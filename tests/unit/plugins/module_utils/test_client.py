@@ -150,6 +150,17 @@ def test_transport_failures(monkeypatch, reason, fragment):
         assert 'ca_path' in str(info.value) and 'validate_certs' in str(info.value)
 
 
+def test_local_file_errors_are_not_retried(monkeypatch):
+    def fail(*args, **kwargs):
+        raise URLError(FileNotFoundError(2, 'No such file or directory', '/x/ca.pem'))
+    monkeypatch.setattr(_client, 'open_url', fail)
+    client = InfluxDBClient('https://influx.example.com', TOKEN, retries=3, sleep=lambda delay: None)
+    with pytest.raises(InfluxDBError, match=r'cannot read /x/ca\.pem \(No such file or directory\)') as info:
+        client.get('/ok')
+    assert info.value.retryable is False
+    assert client.request_count == 1
+
+
 def test_timeout_raised_directly(monkeypatch):
     def fail(*args, **kwargs):
         raise socket.timeout('timed out')

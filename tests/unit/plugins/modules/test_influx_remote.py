@@ -245,6 +245,15 @@ def test_unknown_org_name(run):
     assert "organization 'nope' not found" in result['msg']
 
 
+def test_404_without_influxdb_json_is_not_taken_for_an_unknown_org(run):
+    args = dict(FULL, org='edge', retries=0)
+    del args['org_id']
+    result, server = run(args, [Call('GET', '/api/v2/orgs?org=edge', status=404, body=b'404 page not found')])
+    assert result['failed'] is True
+    assert 'organization' not in result['msg']
+    assert 'HTTP 404 and a body that is not InfluxDB JSON: 404 page not found' in result['msg']
+
+
 def test_connection_refused_names_the_host(run):
     result, server = run(dict(FULL, retries=0), [Call('GET', LOOKUP, raises=connection_refused())])
     assert result['failed'] is True
