@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Runs the quick-start playbook of an installed copy of influxops.influxdb2 (tests/run.sh, step
+# "galaxy"):
+#
+#     PATH=/venv/bin:$PATH bash tests/ci/demo_installed.sh COLLECTIONS_DIR TEST_SERVER
+#
+# COLLECTIONS_DIR holds ansible_collections/influxops/influxdb2 as `ansible-galaxy collection
+# install -p` left it; TEST_SERVER is tests/server/influxdb_test_server.py. Ansible sees that
+# copy only (ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_DIR, no sys.path scan), and the playbook is
+# the installed demo/playbook.yml. Like demo/run.sh it runs a dry run, the real run and a rerun
+# against the test server on a free port; it prints one PASS or FAIL line per check.
+
+set -uo pipefail
+
+COLLECTIONS=$(cd "$1" && pwd -P)
+SERVER=$2
+INSTALLED=$COLLECTIONS/ansible_collections/influxops/influxdb2
+PLAYBOOK=$INSTALLED/demo/playbook.yml
+
+export LC_ALL=C.UTF-8
+export ANSIBLE_NOCOLOR=1
+export ANSIBLE_RETRY_FILES_ENABLED=false
+export ANSIBLE_COLLECTIONS_PATH=$COLLECTIONS
+export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
+unset ANSIBLE_COLLECTIONS_PATHS INFLUX_HOST INFLUX_TOKEN INFLUX_ORG INFLUX_ORG_ID INFLUX_CONFIGS_PATH INFLUX_ACTIVE_CONFIG
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/influxdb2-installed-demo.XXXXXX")
+SERVER_PID=""
+FAILED=0
+
+# shellcheck disable=SC2317  # called by the EXIT trap
+cleanup() {
+    if [ -n "$SERVER_PID" ]; then
+        kill "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+    fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+check() {
+    # check WHAT COMMAND...: PASS when COMMAND succeeds
+    local what=$1
+    shift
+    if "$@"; then
+        echo "PASS: $what"
+    else
+        echo "FAIL: $what"
+        FAILED=$((FAILED + 1))
+    fi
+}
+
+recap_changed() {
+    awk '/^PLAY RECAP/ { recap = 1; next } recap && match($0, /changed=[0-9]+/) { total += substr($0, RSTART + 8, RLENGTH - 8) } END { print total + 0 }' "$1"
+}
+
+# shellcheck disable=SC2317  # called through check
+run_playbook() {
+    # run_playbook LOG ARGS...
+    local logfile=$1
+    shift
+    (cd "$WORK" && ansible-playbook -i localhost, "$PLAYBOOK" "$@") >"$logfile" 2>&1
+    local rc=$?
+    cat "$logfile"
+    return "$rc"
+}
+
+echo "ansible-core $(python -c 'from ansible.release import __version__; print(__version__)'), collections from $COLLECTIONS only"
+listing=$(ansible-galaxy collection list influxops.influxdb2 2>&1)
+echo "$listing"
+check "Ansible finds influxops.influxdb2 in the installed copy only" \
+    grep -Eq "^# $COLLECTIONS/ansible_collections\$" <<<"$listing"
+check "the tarball ships demo/playbook.yml" test -f "$PLAYBOOK"
+
+token=$(python -c 'import secrets; print(secrets.token_hex(24))')
+org_id=$(python -c 'import secrets; print(secrets.token_hex(8))')
+python "$SERVER" --port 0 --token "$token" --org "demo=$org_id" >"$WORK/server.out" 2>"$WORK/server.err" </dev/null &
+SERVER_PID=$!
+line=""
+for _ in $(seq 1 100); do
+    line=$(grep -m 1 '^READY ' "$WORK/server.out" 2>/dev/null || true)
+    [ -n "$line" ] && break
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    sleep 0.1
+done
+if [ -z "$line" ]; then
+    cat "$WORK/server.err"
+    check "the test server starts" false
+    exit 1
+fi
+export INFLUX_HOST=${line#READY }
+export INFLUX_TOKEN=$token
+export INFLUX_ORG=demo
+DEMO_REMOTE_TOKEN=$(python -c 'import secrets; print(secrets.token_hex(32))')
+export DEMO_REMOTE_TOKEN
+echo "Test server at $INFLUX_HOST"
+
+stored() {
+    python -c 'import json, sys, urllib.request; print(len(json.load(urllib.request.urlopen(sys.argv[1], timeout=10))))' "$INFLUX_HOST/_test/remotes"
+}
+
+check "dry run (--check --diff) succeeds" run_playbook "$WORK/check.log" --check --diff
+check "the dry run writes nothing (the server holds $(stored) remotes)" test "$(stored)" = 0
+
+check "apply (--diff) succeeds" run_playbook "$WORK/apply.log" --diff
+check "the apply stores the two remotes (the server holds $(stored))" test "$(stored)" = 2
+check "the dry run predicts the apply (changed=$(recap_changed "$WORK/check.log") and changed=$(recap_changed "$WORK/apply.log"))" \
+    test "$(recap_changed "$WORK/check.log")" = "$(recap_changed "$WORK/apply.log")"
+
+check "rerun succeeds" run_playbook "$WORK/rerun.log" --diff
+check "the rerun changes nothing (changed=$(recap_changed "$WORK/rerun.log"))" test "$(recap_changed "$WORK/rerun.log")" = 0
+
+exit $((FAILED > 0))
