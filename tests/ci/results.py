@@ -6,6 +6,7 @@ Usage::
     python results.py junit DIR           # ansible-test sanity --junit results
     python results.py pytest LOG          # a pytest run (also ansible-test units)
     python results.py integration LOG DIR # ansible-test integration log and its data dir
+    python results.py checks LOG          # PASS: / FAIL: lines of the tests/ci check scripts
 
 Prints ``PASSED FAILED SKIPPED`` (three integers) on one line.
 """
@@ -87,6 +88,19 @@ def count_integration(log_path, data_dir):
     return passed, failed, 0
 
 
+def count_checks(log_path):
+    """Count the ``PASS: ...`` and ``FAIL: ...`` lines of a check script's log."""
+    passed = failed = 0
+
+    for line in read_lines(log_path):
+        if line.startswith('PASS: '):
+            passed += 1
+        elif line.startswith('FAIL: '):
+            failed += 1
+
+    return passed, failed, 0
+
+
 def main():
     """Entry point."""
     kind = sys.argv[1]
@@ -97,6 +111,8 @@ def main():
         counts = count_pytest(sys.argv[2])
     elif kind == 'integration':
         counts = count_integration(sys.argv[2], sys.argv[3])
+    elif kind == 'checks':
+        counts = count_checks(sys.argv[2])
     else:
         sys.exit('unknown kind: %s' % kind)
 
