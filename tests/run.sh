@@ -3,23 +3,40 @@
 #
 #     bash tests/run.sh
 #
-# For each leg (ansible-core 2.19 on Python 3.11, ansible-core 2.21 on Python 3.12) it
-# prepares a virtual environment from tests/ci/requirements-<leg>.txt (reused while that file
-# is unchanged), copies the checkout with its .git into a work tree
-# .../ansible_collections/influxops/influxdb2/ and runs there:
-#   - ansible-test sanity --venv (every test; needs shellcheck), and with the 2.19 leg the
-#     compile and import tests on every Python 3.8-3.13 found (the managed hosts' versions)
+# Legs: every stable ansible-core release series in the declared range (meta/runtime.yml,
+# requires_ansible ">=2.19.0"): 2.19 on Python 3.11, 2.20 on Python 3.13 (3.12 when 3.13 is
+# missing) and 2.21 on Python 3.12 (see docs/compatibility.md). Each leg gets a virtual
+# environment from tests/ci/requirements-<leg>.txt (reused while that file is unchanged) and its
+# own copy of the checkout with its .git, .../<leg>/ansible_collections/influxops/influxdb2/.
+# Per leg:
+#   - ansible-test sanity --venv (every test; needs shellcheck), on the oldest and the newest
+#     leg only; with the 2.19 leg also the compile and import tests on every Python 3.8-3.13
+#     found (the managed hosts' versions)
 #   - ansible-test units --venv
-#   - ansible-test integration --venv (the targets start the bundled test server)
 #   - pytest tests/server (conformance tests of the test server)
-# and once, with the 2.21 leg, ansible-lint --profile production.
+#   - ansible-test integration --venv (the targets start the bundled test server); the legs'
+#     integration runs go side by side at the end, since they mostly wait on the test server's
+#     delays and timeouts
+# Once, with the 2.21 leg's tools (tests/ci/requirements-2.21.txt):
+#   - ruff check (ruff.toml) over plugins/ tests/ bench/; yamllint --strict (.yamllint)
+#   - antsibull-changelog lint and lint-changelog-yaml
+#   - ansible-lint --profile production
+#   - galaxy: ansible-galaxy collection build, a check of the tarball's files
+#     (tests/ci/tarball_check.py), galaxy-importer (tests/ci/galaxy-importer.cfg) and
+#     ansible-galaxy collection install of the tarball, whose demo playbook then runs against
+#     the test server from the installed copy (tests/ci/demo_installed.sh)
+#   - ee: ansible-builder create with tests/ee/execution-environment.yml and that tarball, and a
+#     check of the build context (tests/ci/ee_check.py); no container engine is needed
+#   - docs: docs/build-docs.sh (the antsibull-docs site and its lint)
+#   - molecule: tests/molecule.sh (the remotes role's scenario)
 # It keeps going after a failure, prints the time of each step and ends with the line
 # "N passed, N failed". The exit status is non-zero when anything failed.
 #
 # Environment:
-#   TEST_LEGS   legs to run (default "2.19 2.21", less a leg whose Python is missing),
-#               e.g. TEST_LEGS=2.19 for a quick run
-#   TEST_STEPS  steps to run (default "sanity units integration server lint")
+#   TEST_LEGS   legs to run (default "2.19 2.20 2.21", less a leg whose Python is missing),
+#               e.g. TEST_LEGS=2.21 for a quick run
+#   TEST_STEPS  steps to run (default: all of "sanity units server integration ruff yamllint
+#               changelog lint galaxy ee docs molecule")
 #   TEST_WORK   work tree parent (default: a folder in ${TMPDIR:-/tmp} kept for fast reruns)
 #
 # Virtual environments live in .venv/ and step logs in tests/output/ci/ (both git-ignored).
@@ -27,18 +44,31 @@
 set -uo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-LEGS=$(echo "${TEST_LEGS:-2.19 2.21}" | tr ',' ' ')
-STEPS=$(echo "${TEST_STEPS:-sanity units integration server lint}" | tr ',' ' ')
+KNOWN_LEGS="2.19 2.20 2.21"
+KNOWN_STEPS="sanity units server integration ruff yamllint changelog lint galaxy ee docs molecule"
+LEGS=$(echo "${TEST_LEGS:-$KNOWN_LEGS}" | tr ',' ' ')
+STEPS=$(echo "${TEST_STEPS:-$KNOWN_STEPS}" | tr ',' ' ')
 VENVS=$REPO/.venv
 LOGS=$REPO/tests/output/ci
 COLLECTION_SUBDIR=ansible_collections/influxops/influxdb2
 REPO_KEY=$(printf '%s' "$REPO" | sha256sum | cut -c1-12)
 WORK=${TEST_WORK:-${TMPDIR:-/tmp}/influxops-influxdb2-ci-$REPO_KEY}
-COPY=$WORK/$COLLECTION_SUBDIR
 PYBIN=$WORK/python-bin
-LINT_LEG=2.21
+# the leg whose venv also holds ansible-lint, ruff, yamllint, antsibull-*, galaxy-importer,
+# ansible-builder and molecule (tests/ci/requirements-2.21.txt)
+TOOLS_LEG=2.21
 # the leg whose ansible-test also compiles and imports the modules with Python 3.8-3.13
 ALL_TARGETS_LEG=2.19
+# sanity runs on the oldest and the newest leg of the range; the legs between only add
+# units and integration (ansible-test's sanity rules barely change between neighbours)
+SANITY_LEGS="2.19 2.21"
+# The hardening_* integration targets (bad input, injected faults, races, TLS) test the
+# modules' own request, retry and validation code, which does not depend on the ansible-core
+# version, and they take most of the integration time and CPU. They run on the oldest and the
+# newest leg; the legs between skip them (each skip is printed and noted in the table).
+# hardening_secrets runs everywhere: hiding tokens (no_log) is ansible-core's work.
+HARDENING_LEGS="2.19 2.21"
+HARDENING_EVERYWHERE="hardening_secrets"
 
 # ansible-core refuses to run without a UTF-8 locale
 export LC_ALL=C.UTF-8
@@ -76,11 +106,44 @@ has_word() {
 }
 
 leg_python() {
+    # the controller Python of a leg: the first of its candidates that this machine has
+    local candidate candidates
     case "$1" in
-        2.19) echo 3.11 ;;
-        2.21) echo 3.12 ;;
+        2.19) candidates="3.11" ;;
+        2.20) candidates="3.13 3.12" ;;
+        2.21) candidates="3.12" ;;
         *) return 1 ;;
     esac
+    for candidate in $candidates; do
+        if find_python "$candidate" >/dev/null; then
+            echo "$candidate"
+            return 0
+        fi
+    done
+    # none found: name the first, so that the message says what is missing
+    echo "${candidates%% *}"
+}
+
+leg_copy() {
+    # the work tree of a leg
+    echo "$WORK/$1/$COLLECTION_SUBDIR"
+}
+
+leg_integration_copy() {
+    # the leg's work tree for integration tests, which run side by side with the other steps
+    # (ansible-test keeps results and its delegation venv inside the tree)
+    echo "$WORK/$1-integration/$COLLECTION_SUBDIR"
+}
+
+integration_excludes() {
+    # the integration targets that a leg leaves out (see HARDENING_LEGS)
+    local leg=$1 target name
+    has_word "$leg" "$HARDENING_LEGS" && return 0
+    for target in "$COPY"/tests/integration/targets/hardening_*/; do
+        [ -d "$target" ] || continue
+        name=$(basename "$target")
+        has_word "$name" "$HARDENING_EVERYWHERE" || echo "$name"
+    done
 }
 
 find_python() {
@@ -167,7 +230,8 @@ setup_venv() {
         "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements" || return 1
         echo "$want" >"$stamp"
     fi
-    "$venv/bin/python" -m pip --disable-pip-version-check freeze 2>/dev/null | grep -i -E '^(ansible-core|ansible-lint|pytest|requests)==' | tr '\n' ' '
+    "$venv/bin/python" -m pip --disable-pip-version-check freeze 2>/dev/null |
+        grep -i -E '^(ansible-core|ansible-lint|molecule|galaxy.importer|ansible-builder|antsibull-changelog|antsibull-docs|ruff|yamllint|pytest)==' | tr '\n' ' '
     echo
     echo "$((SECONDS - start))" >"$LOGS/setup-$leg.seconds"
 }
@@ -205,16 +269,16 @@ EOF
 }
 
 copy_checkout() {
-    # Copy the checkout (tracked and untracked files that git does not ignore, plus .git) to
-    # $COPY. ansible-test's own delegation venvs from an earlier run are kept.
-    local stash=$WORK/stash path
+    # copy_checkout DEST: copy the checkout (tracked and untracked files that git does not
+    # ignore, plus .git) to DEST. ansible-test's own delegation venvs from an earlier run are kept.
+    local dest=$1 stash=$1.stash path
     rm -rf "$stash"
-    if [ -d "$COPY/tests/output/.tmp/delegation" ]; then
+    if [ -d "$dest/tests/output/.tmp/delegation" ]; then
         mkdir -p "$stash"
-        mv "$COPY/tests/output/.tmp/delegation" "$stash/delegation"
+        mv "$dest/tests/output/.tmp/delegation" "$stash/delegation"
     fi
-    rm -rf "${WORK:?}/ansible_collections"
-    mkdir -p "$COPY"
+    rm -rf "$dest"
+    mkdir -p "$dest"
 
     if git -C "$REPO" rev-parse --git-dir >/dev/null 2>&1; then
         (
@@ -224,19 +288,19 @@ copy_checkout() {
                     printf '%s\0' "$path"
                 fi
             done | tar --null --no-recursion -T - -cf -
-        ) | tar -xf - -C "$COPY" || return 1
-        cp -a "$REPO/.git" "$COPY/.git" || return 1
+        ) | tar -xf - -C "$dest" || return 1
+        cp -a "$REPO/.git" "$dest/.git" || return 1
     else
         echo "WARNING: $REPO is not a git checkout; copying everything but .venv and tests/output"
-        tar -C "$REPO" --exclude=./.venv --exclude=./tests/output --exclude=./.ansible -cf - . | tar -xf - -C "$COPY" || return 1
+        tar -C "$REPO" --exclude=./.venv --exclude=./tests/output --exclude=./.ansible -cf - . | tar -xf - -C "$dest" || return 1
     fi
 
     if [ -d "$stash/delegation" ]; then
-        mkdir -p "$COPY/tests/output/.tmp"
-        mv "$stash/delegation" "$COPY/tests/output/.tmp/delegation"
+        mkdir -p "$dest/tests/output/.tmp"
+        mv "$stash/delegation" "$dest/tests/output/.tmp/delegation"
     fi
     rm -rf "$stash"
-    echo "Work tree: $COPY ($(find "$COPY" -path "$COPY/.git" -prune -o -path "$COPY/tests/output" -prune -o -type f -print | wc -l) files)"
+    echo "Work tree: $dest ($(find "$dest" -path "$dest/.git" -prune -o -path "$dest/tests/output" -prune -o -type f -print | wc -l) files)"
 }
 
 run_logged() {
@@ -280,6 +344,10 @@ counts() {
 
 step_sanity() {
     local leg=$1 python=$2 name="sanity $1/py$2" logfile="$LOGS/sanity-$1.log" start=$SECONDS rc
+    if ! has_word "$leg" "$SANITY_LEGS"; then
+        skip_step "$name" "sanity runs on the oldest and newest ansible-core ($SANITY_LEGS)"
+        return
+    fi
     log "$name: ansible-test sanity --venv --python $python"
     clear_results
     run_logged "$logfile" "$LEG_VENV/bin/ansible-test" sanity --venv --python "$python" --junit --color no
@@ -313,25 +381,8 @@ step_units() {
     finish_step "$name" "$rc" "$start" "$(counts pytest "$logfile")" "tests"
 }
 
-step_integration() {
-    local leg=$1 python=$2 name="integration $1/py$2" logfile="$LOGS/integration-$1.log" start=$SECONDS rc
-    if [ -z "$(find "$COPY/tests/integration/targets" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | head -n 1)" ]; then
-        skip_step "$name" "no tests/integration/targets/*"
-        return
-    fi
-    log "$name: ansible-test integration --venv --python $python"
-    clear_results
-    run_logged "$logfile" "$LEG_VENV/bin/ansible-test" integration --venv --python "$python" --continue-on-error --color no
-    rc=$?
-    local note=targets
-    if grep -q 'All targets skipped' "$logfile"; then
-        note="targets; ansible-test skipped all targets"
-    fi
-    finish_step "$name" "$rc" "$start" "$(counts integration "$logfile" "$COPY/tests/output/data")" "$note"
-}
-
 step_server() {
-    local leg=$1 python=$2 name="server tests py$2" logfile="$LOGS/server-$1.log" start=$SECONDS rc
+    local leg=$1 python=$2 name="server tests $1/py$2" logfile="$LOGS/server-$1.log" start=$SECONDS rc
     if [ -z "$(find "$COPY/tests/server" -name 'test_*.py' -type f 2>/dev/null | head -n 1)" ]; then
         skip_step "$name" "no tests/server/test_*.py"
         return
@@ -342,17 +393,258 @@ step_server() {
     finish_step "$name" "$rc" "$start" "$(counts pytest "$logfile")" "tests"
 }
 
+integration_start() {
+    # integration_start LEG PYTHON: run the leg's integration tests in the background; the
+    # output goes to its log only (the legs run side by side), integration_finish shows it
+    local leg=$1 python=$2 logfile="$LOGS/integration-$1.log"
+    if [ -z "$(find "$COPY/tests/integration/targets" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | head -n 1)" ]; then
+        echo "no tests/integration/targets/*" >"$LOGS/integration-$leg.skip"
+        return
+    fi
+    local excluded target args=()
+    excluded=$(integration_excludes "$leg" | tr '\n' ' ')
+    for target in $excluded; do
+        args+=(--exclude "$target")
+    done
+    echo "integration $leg/py$python: ansible-test integration --venv --python $python ${args[*]} (log: $logfile)"
+    if [ -n "$excluded" ]; then
+        echo "  leaves out ${excluded% }: the hardening targets run with the legs $HARDENING_LEGS only"
+        echo "${excluded% }" >"$LOGS/integration-$leg.excluded"
+    fi
+    clear_results
+    (
+        start=$SECONDS
+        (cd "$COPY" && PATH="$PYBIN:$LEG_VENV/bin:$CLEAN_PATH" "$LEG_VENV/bin/ansible-test" integration --venv \
+            --python "$python" --continue-on-error --color no "${args[@]}") >"$logfile" 2>&1 </dev/null
+        echo "$? $((SECONDS - start))" >"$LOGS/integration-$leg.status"
+    ) &
+    INTEGRATION_PIDS+=("$!")
+}
+
+integration_finish() {
+    # integration_finish LEG PYTHON: record the leg's integration run (after it ended)
+    local leg=$1 python=$2 name="integration $1/py$2" logfile="$LOGS/integration-$1.log" rc seconds note=targets
+    if [ -f "$LOGS/integration-$leg.skip" ]; then
+        skip_step "$name" "$(cat "$LOGS/integration-$leg.skip")"
+        return
+    fi
+    log "$name: ansible-test integration --venv --python $python"
+    cat "$logfile"
+    read -r rc seconds <"$LOGS/integration-$leg.status" 2>/dev/null || { rc=1; seconds=0; }
+    if grep -q 'All targets skipped' "$logfile"; then
+        note="targets; ansible-test skipped all targets"
+    fi
+    if [ -f "$LOGS/integration-$leg.excluded" ]; then
+        note="$note; left out (run on $HARDENING_LEGS): $(cat "$LOGS/integration-$leg.excluded")"
+        echo "SKIPPED on this leg: $(cat "$LOGS/integration-$leg.excluded") (the hardening targets run with the legs $HARDENING_LEGS)"
+    fi
+    finish_step "$name" "$rc" "$((SECONDS - seconds))" "$(counts integration "$logfile" "$COPY/tests/output/data")" "$note"
+}
+
+step_ruff() {
+    local name="ruff" logfile="$LOGS/ruff.log" start=$SECONDS rc files found
+    log "$name: ruff check plugins tests bench (ruff.toml)"
+    run_logged "$logfile" "$LEG_VENV/bin/ruff" check --no-cache --output-format concise plugins tests bench
+    rc=$?
+    files=$(cd "$COPY" && "$LEG_VENV/bin/ruff" check --no-cache --show-files plugins tests bench 2>/dev/null | grep -c '\.py$')
+    found=$(grep -E -o '^Found [0-9]+ error' "$logfile" | grep -E -o '[0-9]+' | tail -n 1)
+    if [ "$rc" -eq 0 ]; then
+        finish_step "$name" 0 "$start" "$files 0 0" "files"
+    else
+        finish_step "$name" "$rc" "$start" "0 ${found:-1} 0" "findings in $files files"
+    fi
+}
+
+step_yamllint() {
+    local name="yamllint" logfile="$LOGS/yamllint.log" start=$SECONDS rc files bad
+    log "$name: yamllint --strict . (.yamllint)"
+    run_logged "$logfile" "$LEG_VENV/bin/yamllint" --strict -f parsable .
+    rc=$?
+    files=$(cd "$COPY" && "$LEG_VENV/bin/yamllint" --list-files . 2>/dev/null | wc -l)
+    bad=$(cut -d: -f1 "$logfile" | grep -E '\.(ya?ml|yamllint)$' | sort -u | wc -l)
+    [ "$rc" -eq 0 ] || [ "$bad" -gt 0 ] || bad=1
+    finish_step "$name" "$rc" "$start" "$((files - bad)) $bad 0" "files"
+}
+
+step_changelog() {
+    local name="antsibull-changelog lint" logfile="$LOGS/changelog.log" start=$SECONDS passed=0 failed=0
+    log "$name: antsibull-changelog lint; antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml"
+    if run_logged "$logfile" "$LEG_VENV/bin/antsibull-changelog" lint; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+    fi
+    if run_logged "$logfile.yaml" "$LEG_VENV/bin/antsibull-changelog" lint-changelog-yaml changelogs/changelog.yaml; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+    fi
+    cat "$logfile.yaml" >>"$logfile"
+    rm -f "$logfile.yaml"
+    finish_step "$name" 0 "$start" "$passed $failed 0" "fragments, changelog.yaml"
+}
+
 step_lint() {
     local name="ansible-lint production" logfile="$LOGS/ansible-lint.log" start=$SECONDS rc
     log "$name: ansible-lint --profile production"
     # the collection resolves from the work tree, so module_defaults groups and FQCNs load
-    run_logged "$logfile" env ANSIBLE_COLLECTIONS_PATH="$WORK" "$LEG_VENV/bin/ansible-lint" --profile production --offline --nocolor
+    run_logged "$logfile" env ANSIBLE_COLLECTIONS_PATH="$WORK/$TOOLS_LEG" "$LEG_VENV/bin/ansible-lint" --profile production --offline --nocolor
     rc=$?
     if [ "$rc" -eq 0 ]; then
         finish_step "$name" 0 "$start" "1 0 0" "check"
     else
         finish_step "$name" "$rc" "$start" "0 1 0" "$(grep -E '^(Failed|Passed):' "$logfile" | tail -n 1 | cut -c1-60)"
     fi
+}
+
+step_galaxy() {
+    # build the collection from the work tree, check the tarball's files, import it with
+    # galaxy-importer, install it and run the demo playbook from the installed copy
+    local dir=$WORK/galaxy name logfile start rc errors warnings
+    rm -rf "$dir"
+    mkdir -p "$dir/dist" "$dir/importer" "$dir/collections"
+    TARBALL=""
+
+    name="galaxy build+files"
+    logfile="$LOGS/galaxy-build.log"
+    start=$SECONDS
+    log "$name: ansible-galaxy collection build --output-path $dir/dist; tests/ci/tarball_check.py"
+    run_logged "$logfile" "$LEG_VENV/bin/ansible-galaxy" collection build --output-path "$dir/dist"
+    rc=$?
+    TARBALL=$(find "$dir/dist" -name 'influxops-influxdb2-*.tar.gz' -type f | head -n 1)
+    if [ "$rc" -ne 0 ] || [ -z "$TARBALL" ]; then
+        finish_step "$name" 1 "$start" "0 1 0" "no tarball"
+        TARBALL=""
+        skip_step "galaxy-importer" "no tarball was built"
+        skip_step "galaxy install+demo" "no tarball was built"
+        return
+    fi
+    run_logged "$logfile.files" "$LEG_VENV/bin/python" "$REPO/tests/ci/tarball_check.py" "$TARBALL"
+    rc=$?
+    cat "$logfile.files" >>"$logfile"
+    rm -f "$logfile.files"
+    finish_step "$name" "$rc" "$start" "$(counts checks "$logfile")" "checks; $(basename "$TARBALL") $(du -k "$TARBALL" | cut -f1) KiB"
+
+    name="galaxy-importer"
+    logfile="$LOGS/galaxy-importer.log"
+    start=$SECONDS
+    log "$name: python -m galaxy_importer.main $(basename "$TARBALL") (tests/ci/galaxy-importer.cfg)"
+    # the importer writes importer_result.json into its working directory
+    (cd "$dir/importer" && PATH="$LEG_VENV/bin:$CLEAN_PATH" GALAXY_IMPORTER_CONFIG="$COPY/tests/ci/galaxy-importer.cfg" \
+        "$LEG_VENV/bin/python" -m galaxy_importer.main "$TARBALL") 2>&1 | tee "$logfile"
+    rc=${PIPESTATUS[0]}
+    errors=$(grep -c 'ERROR' "$logfile")
+    warnings=$(grep -c 'WARNING' "$logfile")
+    if [ "$rc" -eq 0 ] && [ "$errors" -eq 0 ] && grep -q 'Importer processing completed successfully' "$logfile"; then
+        finish_step "$name" 0 "$start" "1 0 0" "import; $warnings warnings"
+    else
+        finish_step "$name" "$rc" "$start" "0 1 0" "$errors ERROR lines"
+    fi
+
+    name="galaxy install+demo"
+    logfile="$LOGS/galaxy-install.log"
+    start=$SECONDS
+    log "$name: ansible-galaxy collection install $(basename "$TARBALL") -p $dir/collections --force; tests/ci/demo_installed.sh"
+    if run_logged "$logfile" "$LEG_VENV/bin/ansible-galaxy" collection install "$TARBALL" -p "$dir/collections" --force; then
+        run_logged "$logfile.demo" bash "$COPY/tests/ci/demo_installed.sh" "$dir/collections" "$COPY/tests/server/influxdb_test_server.py"
+        rc=$?
+        cat "$logfile.demo" >>"$logfile"
+        rm -f "$logfile.demo"
+        finish_step "$name" "$rc" "$start" "$(counts checks "$logfile")" "checks"
+    else
+        finish_step "$name" 1 "$start" "0 1 0" "install failed"
+    fi
+}
+
+step_ee() {
+    # ansible-builder create with tests/ee and the tarball of the galaxy step (built here
+    # when that step did not run), then check the build context
+    local dir=$WORK/ee name="ee (ansible-builder create)" logfile="$LOGS/ee.log" start=$SECONDS rc
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    log "$name: ansible-builder create -f tests/ee/execution-environment.yml; tests/ci/ee_check.py"
+    if [ -z "${TARBALL:-}" ] || ! [ -f "$TARBALL" ]; then
+        mkdir -p "$dir/dist"
+        run_logged "$logfile.build" "$LEG_VENV/bin/ansible-galaxy" collection build --output-path "$dir/dist"
+        TARBALL=$(find "$dir/dist" -name 'influxops-influxdb2-*.tar.gz' -type f | head -n 1)
+        if [ -z "$TARBALL" ]; then
+            finish_step "$name" 1 "$start" "0 1 0" "no tarball"
+            return
+        fi
+    fi
+    cp -R "$COPY/tests/ee/." "$dir/"
+    cp "$TARBALL" "$dir/influxops-influxdb2.tar.gz"
+    (cd "$dir" && PATH="$LEG_VENV/bin:$CLEAN_PATH" "$LEG_VENV/bin/ansible-builder" create -f execution-environment.yml \
+        -c context --output-filename Containerfile -v 2) 2>&1 | tee "$logfile"
+    rc=${PIPESTATUS[0]}
+    if [ "$rc" -ne 0 ]; then
+        finish_step "$name" "$rc" "$start" "0 1 0" "ansible-builder create failed"
+        return
+    fi
+    echo "Build context: $dir/context"
+    run_logged "$logfile.check" "$LEG_VENV/bin/python" "$REPO/tests/ci/ee_check.py" "$dir/context" "$dir/influxops-influxdb2.tar.gz"
+    rc=$?
+    cat "$logfile.check" >>"$logfile"
+    rm -f "$logfile.check"
+    finish_step "$name" "$rc" "$start" "$(counts checks "$logfile")" "checks"
+}
+
+step_docs() {
+    local name="docs site" logfile="$LOGS/docs.log" start=$SECONDS rc out=$WORK/docs-site
+    if ! [ -f "$COPY/docs/build-docs.sh" ]; then
+        skip_step "$name" "docs/build-docs.sh does not exist yet"
+        return
+    fi
+    rm -rf "$out"
+    log "$name: bash docs/build-docs.sh $out"
+    # the script keeps its own venv of pinned Sphinx and antsibull-docs: keep it with the
+    # other venvs of the checkout (not in the work tree, which each run copies afresh)
+    run_logged "$logfile" env DOCS_VENV="$VENVS/docs" DOCS_PYTHON="$(find_python 3.12 || find_python 3.11)" \
+        bash docs/build-docs.sh "$out"
+    rc=$?
+    if [ "$rc" -eq 0 ] && [ -n "$(find "$out" -name index.html -type f 2>/dev/null | head -n 1)" ]; then
+        finish_step "$name" 0 "$start" "1 0 0" "build+lint; $(find "$out" -name '*.html' -type f | wc -l) HTML pages"
+    else
+        [ "$rc" -ne 0 ] || echo "docs/build-docs.sh wrote no index.html under $out"
+        finish_step "$name" "$rc" "$start" "0 1 0" "see $logfile"
+    fi
+}
+
+step_molecule() {
+    local name="molecule (remotes role)" logfile="$LOGS/molecule.log" start=$SECONDS rc
+    if ! [ -f "$COPY/tests/molecule.sh" ]; then
+        skip_step "$name" "tests/molecule.sh does not exist"
+        return
+    fi
+    log "$name: bash tests/molecule.sh (with the $TOOLS_LEG leg's venv first on PATH)"
+    # the venv's bin comes first: molecule calls ansible-config, and tests/molecule.sh takes
+    # the first python on PATH
+    (cd "$COPY" && PATH="$LEG_VENV/bin:$PYBIN:$CLEAN_PATH" bash tests/molecule.sh) 2>&1 | tee "$logfile"
+    rc=${PIPESTATUS[0]}
+    if [ "$rc" -eq 0 ]; then
+        finish_step "$name" 0 "$start" "1 0 0" "molecule test"
+    else
+        finish_step "$name" "$rc" "$start" "0 1 0" "molecule test"
+    fi
+}
+
+
+# shellcheck disable=SC2317  # called from the INT/TERM trap
+kill_tree() {
+    # kill_tree PID: stop a background step and the processes it started
+    local child
+    for child in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+        kill_tree "$child"
+    done
+    kill "$1" 2>/dev/null || true
+}
+
+# shellcheck disable=SC2317  # called from the INT/TERM trap
+stop_background() {
+    local pid
+    for pid in "${INTEGRATION_PIDS[@]}"; do
+        kill_tree "$pid"
+    done
 }
 
 print_table() {
@@ -374,16 +666,16 @@ print_table() {
 }
 
 main() {
-    local leg step python ok_legs="" rc
+    local leg step python ok_legs="" rc start
     for leg in $LEGS; do
-        if ! leg_python "$leg" >/dev/null; then
-            echo "Unknown leg '$leg' in TEST_LEGS (known: 2.19 2.21)" >&2
+        if ! has_word "$leg" "$KNOWN_LEGS"; then
+            echo "Unknown leg '$leg' in TEST_LEGS (known: $KNOWN_LEGS)" >&2
             exit 2
         fi
     done
     for step in $STEPS; do
-        if ! has_word "$step" "sanity units integration server lint"; then
-            echo "Unknown step '$step' in TEST_STEPS (known: sanity units integration server lint)" >&2
+        if ! has_word "$step" "$KNOWN_STEPS"; then
+            echo "Unknown step '$step' in TEST_STEPS (known: $KNOWN_STEPS)" >&2
             exit 2
         fi
     done
@@ -406,11 +698,12 @@ main() {
             flock 9
         fi
     fi
-    rm -f "$LOGS"/*.log "$LOGS"/*.seconds
+    rm -f "$LOGS"/*.log "$LOGS"/*.seconds "$LOGS"/*.status "$LOGS"/*.skip "$LOGS"/*.excluded
     CLEAN_PATH=$(clean_path)
 
     log "Interpreters and virtual environments (legs: $LEGS; steps: $STEPS)"
     link_pythons
+    echo "Load average: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown); $(nproc 2>/dev/null || echo '?') CPUs"
 
     # without TEST_LEGS, a leg whose Python this machine lacks is skipped, not failed
     if [ -z "${TEST_LEGS:-}" ]; then
@@ -440,7 +733,7 @@ main() {
             LEG_VENV=$VENVS/ci-$leg
             if install_get_pip "$LEG_VENV"; then
                 ok_legs="$ok_legs $leg"
-                record "venv $leg/py$python" ok 0 0 "$(cat "$LOGS/setup-$leg.seconds")" "$(tail -n 1 "$LOGS/setup-$leg.log")"
+                record "venv $leg/py$python" ok 0 0 "$(cat "$LOGS/setup-$leg.seconds")" "$(tail -n 1 "$LOGS/setup-$leg.log" | cut -c1-72)"
             else
                 record "venv $leg/py$python" FAILED 0 1 0 "pip bootstrap"
             fi
@@ -451,33 +744,85 @@ main() {
         i=$((i + 1))
     done
 
-    log "Work tree"
-    local start=$SECONDS
-    if copy_checkout; then
-        record "copy checkout" ok 0 0 "$((SECONDS - start))" ""
+    log "Work trees"
+    start=$SECONDS
+    local copied=""
+    for leg in $ok_legs; do
+        if copy_checkout "$(leg_copy "$leg")" && { ! has_word integration "$STEPS" || copy_checkout "$(leg_integration_copy "$leg")"; }; then
+            copied="$copied $leg"
+        fi
+    done
+    if [ "$copied" = "$ok_legs" ]; then
+        record "copy checkout" ok 0 0 "$((SECONDS - start))" "per leg: one, one for integration"
     else
-        record "copy checkout" FAILED 0 1 "$((SECONDS - start))" ""
-        ok_legs=""
+        record "copy checkout" FAILED 0 1 "$((SECONDS - start))" "copied:${copied:- none}"
+    fi
+    ok_legs=$copied
+
+    # integration of all legs, in the background and side by side, in work trees of their own:
+    # the targets mostly wait on the test server's delays, retries and timeouts, so they
+    # overlap well with each other and with the steps below
+    INTEGRATION_PIDS=()
+    trap 'stop_background; exit 130' INT TERM
+    if has_word integration "$STEPS"; then
+        log "Integration tests of the legs:$ok_legs (in the background; their output follows at the end)"
+        for leg in $ok_legs; do
+            LEG_VENV=$VENVS/ci-$leg
+            COPY=$(leg_integration_copy "$leg")
+            integration_start "$leg" "$(leg_python "$leg")"
+        done
     fi
 
+    # per leg: sanity, units, server tests
     for leg in $ok_legs; do
         python=$(leg_python "$leg")
         LEG_VENV=$VENVS/ci-$leg
+        COPY=$(leg_copy "$leg")
         has_word sanity "$STEPS" && step_sanity "$leg" "$python"
         has_word units "$STEPS" && step_units "$leg" "$python"
-        has_word integration "$STEPS" && step_integration "$leg" "$python"
         has_word server "$STEPS" && step_server "$leg" "$python"
     done
 
-    if has_word lint "$STEPS"; then
-        if has_word "$LINT_LEG" "$ok_legs"; then
-            LEG_VENV=$VENVS/ci-$LINT_LEG
-            step_lint
-        else
-            skip_step "ansible-lint production" "runs with the $LINT_LEG leg"
-        fi
+    # once, with the tools of the newest leg
+    local tool_steps="ruff yamllint changelog lint galaxy ee docs molecule"
+    if has_word "$TOOLS_LEG" "$ok_legs"; then
+        LEG_VENV=$VENVS/ci-$TOOLS_LEG
+        COPY=$(leg_copy "$TOOLS_LEG")
+        TARBALL=""
+        # galaxy builds before lint and molecule write their state into the work tree
+        for step in ruff yamllint changelog galaxy ee lint docs molecule; do
+            has_word "$step" "$STEPS" || continue
+            case "$step" in
+                ruff) step_ruff ;;
+                yamllint) step_yamllint ;;
+                changelog) step_changelog ;;
+                galaxy) step_galaxy ;;
+                ee) step_ee ;;
+                lint) step_lint ;;
+                docs) step_docs ;;
+                molecule) step_molecule ;;
+            esac
+        done
+    else
+        for step in $tool_steps; do
+            has_word "$step" "$STEPS" && skip_step "$step" "runs with the tools of the $TOOLS_LEG leg"
+        done
     fi
 
+    if has_word integration "$STEPS"; then
+        log "Waiting for the integration tests of the legs:$ok_legs"
+        for i in "${INTEGRATION_PIDS[@]}"; do
+            wait "$i"
+        done
+        for leg in $ok_legs; do
+            LEG_VENV=$VENVS/ci-$leg
+            COPY=$(leg_integration_copy "$leg")
+            integration_finish "$leg" "$(leg_python "$leg")"
+        done
+    fi
+
+    echo
+    echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
     print_table
     rc=0
     [ "$TOTAL_FAILED" -eq 0 ] || rc=1
