@@ -83,14 +83,19 @@ def _snippet(raw):
     return text or '(empty body)'
 
 
+VERIFY_HINT = ': set ca_path to the CA that signed its certificate, or validate_certs=false if you trust it'
+HANDSHAKE_HINT = (': if the server (or a proxy in front of it) asks for a client certificate, set client_cert and client_key;'
+                  ' also check that host speaks HTTPS on that port')
+
+
 def _transport_failure(exc):
     """``(reason, maybe_applied, retryable)`` for a failure below HTTP."""
     reason = getattr(exc, 'reason', exc)
     if isinstance(reason, ssl.SSLCertVerificationError):
         text = 'TLS certificate verification failed (%s)' % (getattr(reason, 'verify_message', None) or reason)
-        return text, False, False
+        return text + VERIFY_HINT, False, False
     if isinstance(reason, ssl.SSLError):
-        return 'TLS error (%s)' % reason, False, False
+        return 'TLS error (%s)%s' % (reason, HANDSHAKE_HINT), False, False
     if isinstance(reason, socket.timeout):
         return 'timed out', True, True
     if isinstance(reason, socket.gaierror):
@@ -208,10 +213,7 @@ class InfluxDBClient:
             self._raise_for_status(method, url, status, raw, exc.headers)
         except (URLError, UrlsConnectionError, OSError, ssl.SSLError, http_client.HTTPException) as exc:
             reason, maybe_applied, retryable = _transport_failure(exc)
-            hint = ''
-            if reason.startswith('TLS'):
-                hint = ': set ca_path to the CA that signed its certificate, or validate_certs=false if you trust it'
-            raise InfluxDBError('cannot reach InfluxDB at %s (%s %s): %s%s' % (self.hostname, method, url, reason, hint),
+            raise InfluxDBError('cannot reach InfluxDB at %s (%s %s): %s' % (self.hostname, method, url, reason),
                                 method=method, url=url, retryable=retryable, maybe_applied=maybe_applied)
         return status, self._decode(method, url, status, raw)
 

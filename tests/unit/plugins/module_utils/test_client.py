@@ -136,6 +136,7 @@ def test_connection_refused_names_the_host():
 @pytest.mark.parametrize('reason, fragment', [
     (ssl.SSLCertVerificationError(1, 'certificate verify failed'), 'TLS certificate verification failed'),
     (socket.gaierror(-2, 'Name or service not known'), 'the name could not be resolved'),
+    (ssl.SSLEOFError(8, 'EOF occurred in violation of protocol'), 'set client_cert and client_key'),
     (socket.timeout('timed out'), 'timed out'),
 ])
 def test_transport_failures(monkeypatch, reason, fragment):
@@ -146,8 +147,10 @@ def test_transport_failures(monkeypatch, reason, fragment):
         InfluxDBClient('https://influx.example.com:8086', TOKEN).get('/ok')
     assert fragment in str(info.value)
     assert 'influx.example.com' in str(info.value)
-    if 'TLS' in fragment:
+    if 'verification' in fragment:
         assert 'ca_path' in str(info.value) and 'validate_certs' in str(info.value)
+    if 'client_cert' in fragment:
+        assert 'ca_path' not in str(info.value)
 
 
 def test_local_file_errors_are_not_retried(monkeypatch):
