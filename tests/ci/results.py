@@ -49,17 +49,18 @@ def count_junit(directory):
 
 
 def count_pytest(log_path):
-    """Count tests from the last pytest summary line of a log."""
-    summary = None
+    """Count tests from the pytest summary lines of a log.
 
-    for line in read_lines(log_path):
-        if PYTEST_SUMMARY.search(line):
-            summary = line
-
+    ansible-test units runs one pytest session per context (controller, target) and Python
+    version, each with a summary line of its own: the counts of all of them add up.
+    """
     counts = {}
 
-    if summary:
-        for number, word in PYTEST_COUNT.findall(summary):
+    for line in read_lines(log_path):
+        if not PYTEST_SUMMARY.search(line):
+            continue
+
+        for number, word in PYTEST_COUNT.findall(line):
             word = 'error' if word.startswith('error') else word
             counts[word] = counts.get(word, 0) + int(number)
 
