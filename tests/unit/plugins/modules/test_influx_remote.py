@@ -6,8 +6,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from ansible_collections.influxops.influxdb2.plugins.modules import influx_remote
@@ -19,7 +17,7 @@ from ansible_collections.influxops.influxdb2.tests.unit.plugins.http_fake import
     api_remote,
     connection_refused,
     error_body,
-    run_module,
+    make_runner,
 )
 
 REMOTE_TOKEN = 'remote-secret-token-41d8'
@@ -32,13 +30,7 @@ SNAKE = dict(id=REMOTE_ID, org_id=ORG_ID, name='central', description=None, remo
 
 @pytest.fixture
 def run(monkeypatch, capsys):
-    def runner(args, calls, **kwargs):
-        result, server = run_module(influx_remote, args, calls, monkeypatch, capsys, **kwargs)
-        server.assert_done()
-        text = json.dumps(result)
-        assert TOKEN not in text and REMOTE_TOKEN not in text
-        return result, server
-    return runner
+    return make_runner(influx_remote, monkeypatch, capsys, [TOKEN, REMOTE_TOKEN])
 
 
 def test_noop_is_one_request(run):

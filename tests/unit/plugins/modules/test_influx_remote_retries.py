@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import json
 import socket
 
 from urllib.error import URLError
@@ -22,7 +21,7 @@ from ansible_collections.influxops.influxdb2.tests.unit.plugins.http_fake import
     api_remote,
     connection_refused,
     error_body,
-    run_module,
+    make_runner,
     warnings_of,
 )
 
@@ -40,13 +39,7 @@ def timeout():
 
 @pytest.fixture
 def run(monkeypatch, capsys):
-    def runner(args, calls, **kwargs):
-        result, server = run_module(influx_remote, args, calls, monkeypatch, capsys, **kwargs)
-        server.assert_done()
-        text = json.dumps(result)
-        assert TOKEN not in text and REMOTE_TOKEN not in text
-        return result, server
-    return runner
+    return make_runner(influx_remote, monkeypatch, capsys, [TOKEN, REMOTE_TOKEN])
 
 
 def test_503_twice_then_success_converges_with_warnings(run):

@@ -6,8 +6,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from ansible_collections.influxops.influxdb2.plugins.modules import influx_remotes
@@ -17,7 +15,7 @@ from ansible_collections.influxops.influxdb2.tests.unit.plugins.http_fake import
     Call,
     api_remote,
     error_body,
-    run_module,
+    make_runner,
 )
 
 LIST = '/api/v2/remotes?orgID=' + ORG_ID
@@ -38,13 +36,9 @@ def item(name, **kwargs):
 
 @pytest.fixture
 def run(monkeypatch, capsys):
-    def runner(args, calls, **kwargs):
-        args = dict(dict(token=TOKEN) if 'org' in args else dict(token=TOKEN, org_id=ORG_ID), **args)
-        result, server = run_module(influx_remotes, args, calls, monkeypatch, capsys, **kwargs)
-        server.assert_done()
-        assert SECRET not in json.dumps(result) and TOKEN not in json.dumps(result)
-        return result, server
-    return runner
+    by_id = make_runner(influx_remotes, monkeypatch, capsys, [TOKEN, SECRET], dict(token=TOKEN, org_id=ORG_ID))
+    by_name = make_runner(influx_remotes, monkeypatch, capsys, [TOKEN, SECRET], dict(token=TOKEN))
+    return lambda args, calls, **kwargs: (by_name if 'org' in args else by_id)(args, calls, **kwargs)
 
 
 def test_noop_over_many_remotes_is_one_request(run):
