@@ -10,6 +10,8 @@
   outside any task. Sections of other tasks (the tests' own uri and set_fact tasks) are skipped.
 --records FILE: JSON lines from the result_recorder callback; every result of a module of the
   collection must be free of tokens and show the token options masked in its invocation.
+--min-invocations N, --min-sections N: the least number of module invocations (from --records) and
+  of module task sections (in the --tasks files) that must have been checked.
 Exit status 1 if anything leaked, 2 if there was too little to check.
 """
 
@@ -90,6 +92,7 @@ def main():
     parser.add_argument('--strict', action='append', default=[])
     parser.add_argument('--tasks', action='append', default=[])
     parser.add_argument('--min-invocations', type=int, default=1)
+    parser.add_argument('--min-sections', type=int, default=1)
     args = parser.parse_args()
 
     with open(args.secrets, encoding='utf-8') as handle:
@@ -106,8 +109,9 @@ def main():
           % (len(secrets), invocations, sections, len(problems)))
     if problems:
         return 1
-    if invocations < args.min_invocations or (args.tasks and sections < args.min_invocations):
-        print('too little output was checked (expected at least %d module invocations)' % args.min_invocations, file=sys.stderr)
+    if invocations < args.min_invocations or (args.tasks and sections < args.min_sections):
+        print('too little output was checked (expected at least %d module invocations and %d module task sections)'
+              % (args.min_invocations, args.min_sections), file=sys.stderr)
         return 2
     return 0
 

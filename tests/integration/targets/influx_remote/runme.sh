@@ -8,6 +8,15 @@ source ../setup_influxdb_test_server/server.sh
 ansible-playbook -i ../setup_influxdb_test_server/inventory.ini playbook.yml \
     -e "@${INFLUXDB_TEST_VARS}" --diff "$@"
 
+# The connection options from the environment. The token is in the environment of
+# ansible-playbook, which the modules inherit over the local connection, never in a task's
+# environment keyword (ansible-core shows that in its command lines at -vvv).
+{ set +x; } 2>/dev/null
+INFLUX_TOKEN=$(sed -n 's/^ *"influx_token": "\([^"]*\)".*$/\1/p' "$INFLUXDB_TEST_VARS") \
+    ansible-playbook -i ../setup_influxdb_test_server/inventory.ini from_environment.yml \
+    -e "@${INFLUXDB_TEST_VARS}" --diff "$@"
+set -x
+
 # No token in any output, at any verbosity: run module tasks at -vvvv and search the output
 # for every token of this run.
 { set +x; } 2>/dev/null
