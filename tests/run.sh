@@ -393,6 +393,24 @@ step_server() {
     finish_step "$name" "$rc" "$start" "$(counts pytest "$logfile")" "tests"
 }
 
+prepare_ansible_test_key() {
+    # Every ansible-test run makes sure that the SSH key pair ~/.ansible/test/id_rsa exists and
+    # creates it when it does not. Runs started side by side on a fresh machine would race to
+    # create it (ssh-keygen then asks whether to overwrite and fails), so create it once here,
+    # as ansible-test does.
+    local key=$HOME/.ansible/test/id_rsa
+    [ -f "$key" ] && [ -f "$key.pub" ] && return 0
+    if ! command -v ssh-keygen >/dev/null 2>&1; then
+        echo "WARNING: ssh-keygen is missing; ansible-test needs it (Debian/Ubuntu: openssh-client)"
+        return 0
+    fi
+    mkdir -p "$(dirname "$key")"
+    rm -f "$key" "$key.pub"
+    ssh-keygen -m PEM -q -t rsa -N '' -f "$key" </dev/null >/dev/null &&
+        sed -i -E 's/(BEGIN|END) PRIVATE KEY/\1 RSA PRIVATE KEY/' "$key" &&
+        echo "Created the ansible-test SSH key pair $key"
+}
+
 integration_start() {
     # integration_start LEG PYTHON: run the leg's integration tests in the background; the
     # output goes to its log only (the legs run side by side), integration_finish shows it
@@ -766,6 +784,7 @@ main() {
     trap 'stop_background; exit 130' INT TERM
     if has_word integration "$STEPS"; then
         log "Integration tests of the legs:$ok_legs (in the background; their output follows at the end)"
+        prepare_ansible_test_key
         for leg in $ok_legs; do
             LEG_VENV=$VENVS/ci-$leg
             COPY=$(leg_integration_copy "$leg")
