@@ -90,7 +90,9 @@ HANDSHAKE_HINT = (': if the server (or a proxy in front of it) asks for a client
 
 def _transport_failure(exc):
     """``(reason, maybe_applied, retryable)`` for a failure below HTTP."""
-    reason = getattr(exc, 'reason', exc)
+    # URLError wraps the real failure in .reason; an ssl.SSLError raised directly (as when a TLS 1.3
+    # server's alert arrives while the answer is read) has a .reason too, but it is a text.
+    reason = exc.reason if isinstance(exc, URLError) and isinstance(exc.reason, BaseException) else exc
     if isinstance(reason, ssl.SSLCertVerificationError):
         text = 'TLS certificate verification failed (%s)' % (getattr(reason, 'verify_message', None) or reason)
         return text + VERIFY_HINT, False, False

@@ -153,6 +153,18 @@ def test_transport_failures(monkeypatch, reason, fragment):
         assert 'ca_path' not in str(info.value)
 
 
+def test_tls_alert_raised_directly_points_at_client_certificates(monkeypatch):
+    def fail(*args, **kwargs):
+        error = ssl.SSLError(1, '[SSL: TLSV13_ALERT_CERTIFICATE_REQUIRED] tlsv13 alert certificate required')
+        error.reason = 'TLSV13_ALERT_CERTIFICATE_REQUIRED'
+        raise error
+    monkeypatch.setattr(_client, 'open_url', fail)
+    client = InfluxDBClient('https://influx.example.com', TOKEN, retries=3, sleep=lambda delay: None)
+    with pytest.raises(InfluxDBError, match='TLS error .*certificate required.*set client_cert and client_key') as info:
+        client.get('/ok')
+    assert info.value.retryable is False and client.request_count == 1
+
+
 def test_local_file_errors_are_not_retried(monkeypatch):
     def fail(*args, **kwargs):
         raise URLError(FileNotFoundError(2, 'No such file or directory', '/x/ca.pem'))
