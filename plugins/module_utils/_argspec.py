@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import ssl
 
 from urllib.parse import urlsplit
 
@@ -25,8 +26,8 @@ from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import
 from ansible_collections.influxops.influxdb2.plugins.module_utils._profiles import Profiles
 
 
-__all__ = ['COMMON_MUTUALLY_EXCLUSIVE', 'Connection', 'OptionError', 'check_http_url', 'check_id', 'check_name',
-           'common_argument_spec', 'resolve_connection']
+__all__ = ['Connection', 'OptionError', 'check_http_url', 'check_id', 'check_name',
+           'check_token', 'common_argument_spec', 'resolve_connection']
 
 DEFAULT_HOST = 'http://localhost:8086'
 
@@ -53,9 +54,6 @@ def common_argument_spec():
     )
 
 
-COMMON_MUTUALLY_EXCLUSIVE = [('org', 'org_id')]
-
-
 def check_id(value, option):
     """Check that ``value`` is an InfluxDB ID; return it lower-cased (as the server stores it)."""
     if not isinstance(value, str) or not ID_RE.match(value):
@@ -65,27 +63,67 @@ def check_id(value, option):
     return value.lower()
 
 
-def _url_problem(value):
+# Printable ASCII without the space: what an InfluxDB token is made of, and what an HTTP header
+# value can carry without being rejected or re-encoded.
+_TOKEN_CHARACTERS = frozenset(chr(c) for c in range(0x21, 0x7f))
+NOT_SHOWN = 'the value is not shown'
+
+
+def check_token(value, option):
+    """Return ``value`` without surrounding white space (a vaulted or block-scalar token ends in a
+    new line); raise :class:`OptionError` when what is left cannot be a token.
+
+    InfluxDB tokens never contain white space, and a header value cannot hold a control
+    character. The message names ``option`` and never shows the value.
+    """
+    token = value.strip() if isinstance(value, str) else ''
+    if not token:
+        raise OptionError('%s must not be empty' % option)
+    bad = [c for c in token if c not in _TOKEN_CHARACTERS]
+    if bad:
+        kinds = sorted(set('white space' if c.isspace() else 'a control character' if ord(c) < 0x20 or 0x7f <= ord(c) < 0xa0
+                           else 'a character outside ASCII' for c in bad))
+        raise OptionError('%s holds %s inside it, which no InfluxDB token does and no HTTP header can carry; '
+                          'check how it is stored (%s)' % (option, ' and '.join(kinds), NOT_SHOWN))
+    return token
+
+
+def _url_problem(value, base):
+    if '@' in value:
+        return 'it contains @: user info (user:password@) is not supported, InfluxDB authenticates with a token'
+    if any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7f for c in value):
+        return 'it contains white space or a control character'
     try:
         parts = urlsplit(value)
-        if parts.port is not None and not 0 < parts.port < 65536:
-            return 'the port is out of range'
-    except ValueError as exc:
-        return str(exc)
+        port = parts.port
+    except ValueError:
+        return 'it is not a valid URL (check the brackets of an IPv6 address and that the port is a number from 1 to 65535)'
     if parts.scheme.lower() not in ('http', 'https'):
         return 'the scheme must be http or https'
     if not parts.hostname:
         return 'it has no host'
-    if any(c.isspace() for c in value):
-        return 'it contains white space'
+    if port is not None and not 0 < port < 65536:
+        return 'the port is out of range'
+    if base and ('?' in value or '#' in value):
+        return ('it has a query string or a fragment; a base URL is scheme, host, optional port and path prefix '
+                '(such as https://proxy.example.com/influxdb)')
     return None
 
 
-def check_http_url(value, option):
-    """Check that ``value`` is an absolute http(s) URL with a host; return it unchanged."""
-    problem = _url_problem(value) if isinstance(value, str) else 'it is not a string'
+def check_http_url(value, option, base=False):
+    """Check that ``value`` is an absolute http(s) URL with a host and no user info; return it unchanged.
+
+    With ``base``, ``value`` is where the API lives (``host``): it may have a path prefix but no
+    query string or fragment. A value that holds ``@`` is never shown, as it may hold a password.
+    """
+    problem = _url_problem(value, base) if isinstance(value, str) else 'it is not a string'
     if problem:
-        raise OptionError('%s must be an absolute http:// or https:// URL with a host, got %r: %s' % (option, value, problem))
+        hidden = isinstance(value, str) and '@' in value
+        shown = NOT_SHOWN if hidden else 'got %r' % (value,)
+        # what may be user info: all between the scheme and the last @
+        secrets = [value.partition('://')[2].rpartition('@')[0] or value.rpartition('@')[0]] if hidden else []
+        raise OptionError('%s must be an absolute http:// or https:// URL with a host, %s: %s' % (option, shown, problem),
+                          secrets=secrets)
     return value
 
 
@@ -113,11 +151,21 @@ class Connection:
         self.client_key = client_key
         self.trace_span = trace_span
 
-    def client(self, warn=None):
-        """An :class:`InfluxDBClient` for these settings; ``warn`` receives a line for each retry."""
-        return InfluxDBClient(self.host, self.token, validate_certs=self.validate_certs, ca_path=self.ca_path,
-                              timeout=self.timeout, client_cert=self.client_cert, client_key=self.client_key,
-                              retries=self.retries, retry_backoff=self.retry_backoff, warn=warn, trace_span=self.trace_span)
+    def client(self, module, secrets=()):
+        """An :class:`InfluxDBClient` for these settings that warns through ``module``.
+
+        The token and ``secrets`` (such as remote tokens in request bodies), as they are sent,
+        join ``module.no_log_values`` and the client's own hiding, whatever source they came from.
+        """
+        client = InfluxDBClient(self.host, self.token, validate_certs=self.validate_certs, ca_path=self.ca_path,
+                                timeout=self.timeout, client_cert=self.client_cert, client_key=self.client_key,
+                                retries=self.retries, retry_backoff=self.retry_backoff, warn=module.warn,
+                                trace_span=self.trace_span)
+        for secret in (self.token,) + tuple(secrets):
+            if secret:
+                client.add_secret(secret)
+                module.no_log_values.add(secret)
+        return client
 
 
 def _given(value):
@@ -125,11 +173,69 @@ def _given(value):
     return value if value is not None and value.strip() else None
 
 
+def _first_given(*sources):
+    """``(value, where)`` of the first source whose value is given, or ``(None, None)``.
+
+    Each source is ``(value, where)``; either may be a callable, called only when it is reached,
+    so that a profile file is read only when nothing before it gives a value.
+    """
+    for value, where in sources:
+        value = _given(value() if callable(value) else value)
+        if value is not None:
+            return value, where() if callable(where) else where
+    return None, None
+
+
 def _check_file(path, option):
     if path is not None and not os.access(path, os.R_OK):
         problem = 'does not exist' if not os.path.exists(path) else 'cannot be read'
         raise OptionError('%s: the file %s %s' % (option, path, problem))
+    if path is not None and not os.path.isfile(path):
+        raise OptionError('%s: %s is not a file' % (option, path))
     return path
+
+
+def _ssl_reason(exc):
+    return getattr(exc, 'reason', None) or getattr(exc, 'strerror', None) or exc.__class__.__name__
+
+
+def check_tls_files(ca_path, client_cert, client_key):
+    """Check that the TLS files exist and hold what their option needs, before any request.
+
+    The checks load each file as the request will: ``ca_path`` as CA certificates,
+    ``client_cert`` (with ``client_key``, else the key in the same file) as a certificate and its
+    private key. An encrypted key cannot be used (nothing could ask for its password).
+    """
+    for path, option in ((ca_path, 'ca_path'), (client_cert, 'client_cert'), (client_key, 'client_key')):
+        _check_file(path, option)
+    if ca_path is not None:
+        try:
+            ssl.create_default_context(cafile=ca_path)
+        except (ssl.SSLError, OSError, ValueError) as exc:
+            raise OptionError('ca_path: the file %s holds no PEM CA certificate (%s); ca_path must be a PEM file of the '
+                              'certificates that signed the server\'s certificate' % (ca_path, _ssl_reason(exc)))
+    if client_cert is None:
+        return
+    try:
+        ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cafile=client_cert)
+    except (ssl.SSLError, OSError, ValueError) as exc:
+        raise OptionError('client_cert: the file %s holds no PEM certificate (%s)' % (client_cert, _ssl_reason(exc)))
+    asked = []
+
+    def password():
+        asked.append(True)
+        return b''
+    try:
+        ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_cert_chain(client_cert, keyfile=client_key, password=password)
+    except (ssl.SSLError, OSError, ValueError) as exc:
+        if asked:
+            problem = 'the private key is encrypted, and an encrypted key cannot be used: store it without a passphrase'
+        elif client_key is None:
+            problem = 'it holds no private key that matches the certificate: set client_key to the key file'
+        else:
+            problem = 'it is not a PEM private key that matches client_cert %s (%s)' % (client_cert, _ssl_reason(exc))
+        raise OptionError('%s: the file %s: %s' % ('client_cert' if client_key is None else 'client_key',
+                                                   client_cert if client_key is None else client_key, problem))
 
 
 def resolve_connection(params, environ=None, org_required=True):
@@ -145,14 +251,19 @@ def resolve_connection(params, environ=None, org_required=True):
     profiles = Profiles(params.get('influx_config'), environ)
 
     host = _given(params.get('host')) or _given(environ.get('INFLUX_HOST')) or profiles.get('url') or DEFAULT_HOST
-    host = check_http_url(host, 'host')
+    host = check_http_url(host, 'host', base=True)
 
-    token = _given(params.get('token')) or _given(environ.get('INFLUX_TOKEN')) or _given(profiles.get('token'))
+    token, token_source = _first_given((params.get('token'), 'token'), (environ.get('INFLUX_TOKEN'), 'token (from INFLUX_TOKEN)'),
+                                       (lambda: profiles.get('token'), lambda: 'the token of %s' % profiles.describe()))
     if not token:
         raise OptionError('token is required: set the token option, the INFLUX_TOKEN environment variable (it is %s), or a token in %s'
                           % ('set but empty' if 'INFLUX_TOKEN' in environ else 'unset', profiles.describe()))
+    token = check_token(token, token_source)
 
     org, org_id = params.get('org'), params.get('org_id')
+    if org is not None and org_id is not None:
+        raise OptionError('parameters are mutually exclusive: org|org_id. Set only one of them; where one comes from '
+                          'module_defaults, cancel it in the task with org_id: "{{ omit }}" (or org: "{{ omit }}")')
     if org is None and org_id is None:
         if environ.get('INFLUX_ORG_ID'):
             org_id = environ['INFLUX_ORG_ID']
@@ -189,9 +300,8 @@ def resolve_connection(params, environ=None, org_required=True):
         raise OptionError('retry_backoff must be a number of seconds, 0 or more, got %r' % retry_backoff)
     if params.get('client_key') is not None and params.get('client_cert') is None:
         raise OptionError('client_key needs client_cert: set client_cert to the certificate that goes with the key')
-    ca_path = _check_file(params.get('ca_path'), 'ca_path')
-    client_cert = _check_file(params.get('client_cert'), 'client_cert')
-    client_key = _check_file(params.get('client_key'), 'client_key')
+    ca_path, client_cert, client_key = params.get('ca_path'), params.get('client_cert'), params.get('client_key')
+    check_tls_files(ca_path, client_cert, client_key)
 
     trace_span = params.get('trace_span') or None
     if trace_span is not None and (trace_span.strip() != trace_span or any(ord(c) < 32 or ord(c) == 127 for c in trace_span)):

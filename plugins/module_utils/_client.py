@@ -18,7 +18,7 @@ from email.utils import parsedate_to_datetime
 from http import client as http_client
 
 from urllib.error import HTTPError, URLError
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, quote_plus, urlencode, urlsplit
 
 from ansible.module_utils.urls import ConnectionError as UrlsConnectionError
 from ansible.module_utils.urls import open_url
@@ -75,9 +75,18 @@ class InfluxDBError(Exception):
         return result
 
 
-def _snippet(raw):
-    text = raw.decode('utf-8', errors='replace').strip()
-    text = ' '.join(text.split())
+HIDDEN = '********'
+
+
+def secret_forms(secret):
+    """The ways ``secret`` can be written in a text: as it is, escaped for JSON or repr, and URL-encoded."""
+    forms = set([secret, json.dumps(secret)[1:-1], repr(secret)[1:-1], quote(secret, safe=''), quote_plus(secret)])
+    # the longest first, so that no part of a longer form is left behind
+    return sorted((form for form in forms if form), key=len, reverse=True)
+
+
+def _snippet(text):
+    text = ' '.join(text.strip().split())
     if len(text) > SNIPPET_LENGTH:
         text = text[:SNIPPET_LENGTH] + '...'
     return text or '(empty body)'
@@ -142,6 +151,12 @@ class InfluxDBClient:
     ``retries`` times, waiting ``retry_backoff * 2 ** n`` seconds (or what ``Retry-After`` says,
     at most 60 s); ``warn`` is called with a line for each retry. A POST is sent again only
     when the server cannot have acted on it. ``request_count`` counts the HTTP requests sent.
+
+    ``expect``, where given, checks the decoded answer: it returns ``None`` when the answer has
+    the shape the caller relies on, else what was expected; the request then fails with that
+    and a snippet of the body. No text that comes from elsewhere (an answer, an exception)
+    reaches a message before every secret (the token, and those added with
+    :meth:`add_secret`) is hidden in it, whatever form it takes there.
     """
 
     def __init__(self, host, token, validate_certs=True, ca_path=None, timeout=10.0, client_cert=None, client_key=None,
@@ -149,6 +164,8 @@ class InfluxDBClient:
         self.base_url = host.rstrip('/')
         self.hostname = urlsplit(host).hostname
         self._token = token
+        self._secret_forms = []
+        self.add_secret(token)
         self.validate_certs = validate_certs
         self.ca_path = ca_path
         self.timeout = timeout
@@ -160,6 +177,21 @@ class InfluxDBClient:
         self.sleep = sleep or time.sleep
         self.trace_span = trace_span
         self.request_count = 0
+        self.last_answer = None
+
+    def add_secret(self, secret):
+        """Hide ``secret`` (such as a remote's token sent in a body) in every text this client reports."""
+        if secret:
+            self._secret_forms = sorted(set(self._secret_forms) | set(secret_forms(secret)), key=len, reverse=True)
+
+    def hide_secrets(self, text):
+        for form in self._secret_forms:
+            text = text.replace(form, HIDDEN)
+        return text
+
+    def _text(self, raw):
+        """The snippet of a body, as a person may see it."""
+        return _snippet(self.hide_secrets(raw.decode('utf-8', errors='replace'))) if raw else '(empty body)'
 
     def url(self, path, query=None):
         url = self.base_url + path
@@ -167,18 +199,29 @@ class InfluxDBClient:
             url += '?' + urlencode([(k, v) for k, v in query.items() if v is not None])
         return url
 
-    def request(self, method, path, query=None, body=None):
+    def request(self, method, path, query=None, body=None, expect=None):
         """Send a request, again where that is safe; return ``(status, decoded body)`` for a 2xx answer."""
         attempt = 0
         while True:
             try:
-                return self._send(method, path, query, body)
+                status, data = self._send(method, path, query, body)
+                break
             except InfluxDBError as exc:
                 exc.attempt = attempt
                 if not self.may_retry(exc, attempt) or (method == 'POST' and exc.maybe_applied):
                     raise
                 attempt += 1
                 self.wait_before_retry(exc, attempt, 'retrying')
+        problem = expect(data) if expect is not None else None
+        if problem:
+            raise self.unexpected_answer(problem)
+        return status, data
+
+    def unexpected_answer(self, expected):
+        """The error for the last 2xx answer, which is not what InfluxDB sends: ``expected`` says what was."""
+        method, url, status, raw = self.last_answer
+        return InfluxDBError('%s %s answered HTTP %s with a body that is not what InfluxDB sends (expected %s): %s'
+                             % (method, url, status, expected, self._text(raw)), method=method, url=url, status=status)
 
     def may_retry(self, exc, attempt):
         """Whether a request that failed with ``exc`` on attempt ``attempt`` (from 0) may be tried again."""
@@ -215,25 +258,30 @@ class InfluxDBClient:
             self._raise_for_status(method, url, status, raw, exc.headers)
         except (URLError, UrlsConnectionError, OSError, ssl.SSLError, http_client.HTTPException) as exc:
             reason, maybe_applied, retryable = _transport_failure(exc)
-            raise InfluxDBError('cannot reach InfluxDB at %s (%s %s): %s' % (self.hostname, method, url, reason),
+            raise InfluxDBError('cannot reach InfluxDB at %s (%s %s): %s' % (self.hostname, method, url, self.hide_secrets(reason)),
                                 method=method, url=url, retryable=retryable, maybe_applied=maybe_applied)
+        except (ValueError, TypeError) as exc:
+            # http.client refuses a header or URL it cannot send, quoting it whole: never show that text.
+            raise InfluxDBError('cannot send %s %s: the request could not be built (%s)' % (method, url, exc.__class__.__name__),
+                                method=method, url=url)
+        self.last_answer = (method, url, status, raw)
         return status, self._decode(method, url, status, raw)
 
-    @staticmethod
-    def _decode(method, url, status, raw):
+    def _decode(self, method, url, status, raw):
         if not raw or not raw.strip():
             return None
         try:
             return json.loads(raw.decode('utf-8'))
         except ValueError:
-            raise InfluxDBError('%s %s answered HTTP %s with a body that is not JSON: %s' % (method, url, status, _snippet(raw)),
+            raise InfluxDBError('%s %s answered HTTP %s with a body that is not JSON: %s' % (method, url, status, self._text(raw)),
                                 method=method, url=url, status=status)
 
     def _raise_for_status(self, method, url, status, raw, headers):
         if 300 <= status < 400:
             location = headers.get('Location') if headers else None
             raise InfluxDBError('%s %s was redirected (HTTP %s) to %s: set host to the URL of the InfluxDB API itself'
-                                % (method, url, status, location or 'another location'), method=method, url=url, status=status)
+                                % (method, url, status, self.hide_secrets(location or 'another location')),
+                                method=method, url=url, status=status)
         retry = dict(retryable=status in RETRY_STATUSES, maybe_applied=status in RETRY_STATUSES and status != 429,
                      retry_after=_retry_after(headers) if status in RETRY_STATUSES else None)
         try:
@@ -242,8 +290,9 @@ class InfluxDBClient:
             payload = None
         if not isinstance(payload, dict):
             raise InfluxDBError('%s %s failed with HTTP %s and a body that is not InfluxDB JSON: %s'
-                                % (method, url, status, _snippet(raw)), method=method, url=url, status=status, **retry)
-        code, message = payload.get('code'), payload.get('message')
+                                % (method, url, status, self._text(raw)), method=method, url=url, status=status, **retry)
+        code, message = (self.hide_secrets(value) if isinstance(value, str) else None
+                         for value in (payload.get('code'), payload.get('message')))
         detail = '%s %s: %s' % (status, code or 'error', message or '(no message)')
         if status == 401:
             text = ('authentication failed (%s) for %s %s: check that token is valid and has permission on this organization'
@@ -254,8 +303,8 @@ class InfluxDBClient:
             text = '%s %s failed (%s)' % (method, url, detail)
         raise InfluxDBError(text, method=method, url=url, status=status, code=code, api_message=message, **retry)
 
-    def get(self, path, query=None):
-        return self.request('GET', path, query=query)[1]
+    def get(self, path, query=None, expect=None):
+        return self.request('GET', path, query=query, expect=expect)[1]
 
     def post(self, path, body):
         return self.request('POST', path, body=body)[1]

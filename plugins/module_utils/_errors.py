@@ -10,4 +10,12 @@ from __future__ import annotations
 
 
 class OptionError(ValueError):
-    """A module option has a value that cannot be used. Raised before any request."""
+    """A module option has a value that cannot be used. Raised before any request.
+
+    ``secrets`` are texts of the value that the module must hide wherever it reports it (its
+    invocation included), such as the user info of a URL.
+    """
+
+    def __init__(self, message, secrets=()):
+        super().__init__(message)
+        self.secrets = tuple(secret for secret in secrets if secret)

@@ -17,6 +17,7 @@ from ansible_collections.influxops.influxdb2.plugins.module_utils._argspec impor
     check_http_url,
     check_id,
     check_name,
+    check_token,
 )
 from ansible_collections.influxops.influxdb2.plugins.module_utils._client import InfluxDBError, quote_id
 
@@ -75,9 +76,57 @@ def desired_remote(options, where=''):
         check_http_url(options['remote_url'], where + 'remote_url')
     if options.get('remote_org_id') is not None:
         check_id(options['remote_org_id'], where + 'remote_org_id')
-    if options.get(TOKEN_OPTION) is not None and not options[TOKEN_OPTION].strip():
-        raise OptionError('%s%s must not be empty' % (where, TOKEN_OPTION))
-    return dict((option, options.get(option)) for option in ('name',) + CREATE_OPTIONS)
+    desired = dict((option, options.get(option)) for option in ('name',) + CREATE_OPTIONS)
+    if desired[TOKEN_OPTION] is not None:
+        desired[TOKEN_OPTION] = check_token(desired[TOKEN_OPTION], where + TOKEN_OPTION)
+    return desired
+
+
+# (API field, accepted types, whether null or absent is allowed): what the code relies on in a remote.
+REMOTE_SHAPE = (
+    ('id', str, False),
+    ('orgID', str, False),
+    ('name', str, False),
+    ('remoteURL', str, False),
+    ('description', str, True),
+    ('remoteOrgID', str, True),
+    ('allowInsecureTLS', bool, True),
+)
+
+
+def remote_problem(remote):
+    """``None`` when ``remote`` has the shape of a remote as InfluxDB sends it, else what was expected."""
+    if not isinstance(remote, dict):
+        return 'a remote connection object'
+    for field, kind, optional in REMOTE_SHAPE:
+        value = remote.get(field)
+        if value is None and optional:
+            continue
+        if not isinstance(value, kind) or (field == 'id' and not value):
+            return 'a remote connection object with %s as %s' % (field, 'a boolean' if kind is bool else 'a string')
+    return None
+
+
+def _list_problem(key, item_problem):
+    def problem(answer):
+        if not isinstance(answer, dict) or key not in answer or not isinstance(answer[key], (list, type(None))):
+            return 'an object with %s as a list or null' % key
+        for item in answer[key] or []:
+            found = item_problem(item)
+            if found:
+                return 'an object with %s as a list of which each item is %s' % (key, found)
+        return None
+    return problem
+
+
+def org_problem(org):
+    if not isinstance(org, dict) or not all(isinstance(org.get(field), str) and org[field] for field in ('id', 'name')):
+        return 'an organization object with id and name as strings'
+    return None
+
+
+remotes_list_problem = _list_problem('remotes', remote_problem)
+orgs_list_problem = _list_problem('orgs', org_problem)
 
 
 def from_api(remote):
@@ -187,12 +236,12 @@ class RemotesService:
 
     def org_id_for_name(self, org):
         try:
-            result = self.client.get(ORGS_PATH, dict(org=org))
+            result = self.client.get(ORGS_PATH, dict(org=org), expect=orgs_list_problem)
         except InfluxDBError as exc:
             if exc.status == 404 and exc.code is not None:
                 exc.args = ('organization %r not found (404 %s: %s): check org' % (org, exc.code, exc.api_message),)
             raise
-        orgs = (result or {}).get('orgs') or []
+        orgs = result['orgs'] or []
         for item in orgs:
             if item.get('name') == org:
                 return item['id']
@@ -200,7 +249,7 @@ class RemotesService:
 
     def check_org_id(self, org_id):
         try:
-            self.client.get('%s/%s' % (ORGS_PATH, quote_id(org_id)))
+            self.client.get('%s/%s' % (ORGS_PATH, quote_id(org_id)), expect=org_problem)
         except InfluxDBError as exc:
             if exc.status == 404 and exc.code is not None:
                 exc.args = ('organization with ID %s not found (404 %s: %s): check org_id; nothing was created'
@@ -210,8 +259,7 @@ class RemotesService:
     def list(self, org_id, name=None, remote_url=None):
         """Remotes of an org, filtered exactly; always a list (the API answers ``null`` for none)."""
         query = dict(orgID=org_id, name=name or None, remoteURL=remote_url or None)
-        result = self.client.get(REMOTES_PATH, query) or {}
-        remotes = result.get('remotes') or []
+        remotes = self.client.get(REMOTES_PATH, query, expect=remotes_list_problem)['remotes'] or []
         # The server filters already; filter again so that a server that ignores a filter cannot mislead us.
         return [r for r in remotes if matches(r, name=name, remote_url=remote_url)]
 
@@ -221,17 +269,30 @@ class RemotesService:
 
     def get(self, remote_id):
         try:
-            return self.client.get('%s/%s' % (REMOTES_PATH, quote_id(remote_id)))
+            return self.client.get('%s/%s' % (REMOTES_PATH, quote_id(remote_id)), expect=remote_problem)
         except InfluxDBError as exc:
             if exc.status == 404:
                 return None
             raise
 
-    def create(self, body):
-        return self.client.post(REMOTES_PATH, body)
+    def create(self, org_id, body):
+        return self._written(org_id, body['name'], self.client.post(REMOTES_PATH, body), 'the created remote')
 
-    def update(self, remote_id, body):
-        return self.client.patch('%s/%s' % (REMOTES_PATH, quote_id(remote_id)), body)
+    def update(self, org_id, name, remote_id, body):
+        return self._written(org_id, name, self.client.patch('%s/%s' % (REMOTES_PATH, quote_id(remote_id)), body),
+                             'the updated remote')
+
+    def _written(self, org_id, name, answer, expected):
+        """The remote that a 2xx answer to a write carries; when it carries none, the remote read back by name."""
+        if remote_problem(answer) is None:
+            return answer
+        error = self.client.unexpected_answer(expected)
+        self.client.warn('%s; reading remote %r back by name' % (error, name))
+        current = self.find(org_id, name)
+        if current is None:
+            error.args = ('%s; remote %r was read back by name and does not exist' % (error, name),)
+            raise error
+        return current
 
     def delete(self, remote_id, name):
         """Delete a remote; return False if it was already gone."""
@@ -283,7 +344,7 @@ def execute_plan(service, org_id, plan, desired, update_token):
         deleted = service.delete(plan.remote_id, plan.before['name'])
         return Outcome(deleted, plan.before, {})
     if plan.action == 'update':
-        return Outcome(True, plan.before, from_api(service.update(plan.remote_id, plan.body)))
+        return Outcome(True, plan.before, from_api(service.update(org_id, plan.before['name'], plan.remote_id, plan.body)))
     return _create(service, org_id, plan, desired, update_token)
 
 
@@ -297,7 +358,7 @@ def _create(service, org_id, plan, desired, update_token):
     attempt = 0
     while True:
         try:
-            return Outcome(True, {}, from_api(service.create(plan.body)))
+            return Outcome(True, {}, from_api(service.create(org_id, plan.body)))
         except InfluxDBError as exc:
             unique = is_unique_violation(exc)
             if not unique and not (exc.maybe_applied and service.client.may_retry(exc, attempt)):
@@ -320,7 +381,7 @@ def _create(service, org_id, plan, desired, update_token):
     before = {} if created_by_us else plan.before
     if not plan.changed:
         return Outcome(created_by_us, before, plan.after)
-    return Outcome(True, before, from_api(service.update(plan.remote_id, plan.body)))
+    return Outcome(True, before, from_api(service.update(org_id, desired['name'], plan.remote_id, plan.body)))
 
 
 class SetError(Exception):

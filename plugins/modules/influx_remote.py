@@ -189,7 +189,6 @@ remote:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.influxops.influxdb2.plugins.module_utils._argspec import (
-    COMMON_MUTUALLY_EXCLUSIVE,
     OptionError,
     common_argument_spec,
     resolve_connection,
@@ -208,22 +207,24 @@ def main():
     argument_spec = common_argument_spec()
     argument_spec.update(remote_argument_spec())
     argument_spec.update(update_token_argument_spec())
-    module = AnsibleModule(argument_spec=argument_spec, mutually_exclusive=COMMON_MUTUALLY_EXCLUSIVE, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
 
     try:
         conn = resolve_connection(params)
         desired = desired_remote(params)
     except OptionError as exc:
+        module.no_log_values.update(exc.secrets)
         module.fail_json(msg=str(exc))
 
-    service = RemotesService(conn.client(module.warn))
+    service = RemotesService(conn.client(module, secrets=[desired['remote_api_token']]))
     try:
         org_id, org_confirmed = service.resolve_org(conn.org, conn.org_id)
         current = service.find(org_id, params['name'])
         outcome = converge_remote(service, org_id, current, desired, params['state'], params['update_remote_api_token'],
                                   module.check_mode, org_confirmed)
     except OptionError as exc:
+        module.no_log_values.update(exc.secrets)
         module.fail_json(msg=str(exc))
     except InfluxDBError as exc:
         module.fail_json(**exc.fail_kwargs())

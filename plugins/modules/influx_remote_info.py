@@ -118,7 +118,6 @@ remotes:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.influxops.influxdb2.plugins.module_utils._argspec import (
-    COMMON_MUTUALLY_EXCLUSIVE,
     OptionError,
     check_id,
     common_argument_spec,
@@ -135,17 +134,20 @@ def main():
         remote_url=dict(type='str'),
         id=dict(type='str'),
     )
-    module = AnsibleModule(argument_spec=argument_spec, mutually_exclusive=COMMON_MUTUALLY_EXCLUSIVE, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
 
     try:
-        remote_id = check_id(params['id'], 'id') if params['id'] is not None else None
+        # An empty filter is no filter, as in the API and the influx CLI.
+        name, remote_url, remote_id = (params[option] or None for option in ('name', 'remote_url', 'id'))
+        if remote_id is not None:
+            remote_id = check_id(remote_id, 'id')
         conn = resolve_connection(params, org_required=remote_id is None)
     except OptionError as exc:
+        module.no_log_values.update(exc.secrets)
         module.fail_json(msg=str(exc))
 
-    service = RemotesService(conn.client(module.warn))
-    name, remote_url = params['name'], params['remote_url']
+    service = RemotesService(conn.client(module))
     try:
         org_id = service.resolve_org(conn.org, conn.org_id)[0]
         if remote_id is None:

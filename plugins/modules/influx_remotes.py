@@ -232,7 +232,6 @@ not_done:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.influxops.influxdb2.plugins.module_utils._argspec import (
-    COMMON_MUTUALLY_EXCLUSIVE,
     OptionError,
     common_argument_spec,
     resolve_connection,
@@ -269,21 +268,23 @@ def main():
         purge=dict(type='bool', default=False),
     )
     argument_spec.update(update_token_argument_spec())
-    module = AnsibleModule(argument_spec=argument_spec, mutually_exclusive=COMMON_MUTUALLY_EXCLUSIVE, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
 
     try:
         conn = resolve_connection(params)
         desired_list = check_remotes(params['remotes'])
     except OptionError as exc:
+        module.no_log_values.update(exc.secrets)
         module.fail_json(msg=str(exc))
 
-    service = RemotesService(conn.client(module.warn))
+    service = RemotesService(conn.client(module, secrets=[d['remote_api_token'] for d in desired_list]))
     try:
         org_id, org_confirmed = service.resolve_org(conn.org, conn.org_id)
         outcome = converge_set(service, org_id, org_confirmed, desired_list, params['purge'],
                                params['update_remote_api_token'], module.check_mode)
     except OptionError as exc:
+        module.no_log_values.update(exc.secrets)
         module.fail_json(msg=str(exc))
     except InfluxDBError as exc:
         module.fail_json(**exc.fail_kwargs())

@@ -6,12 +6,16 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 
 from ansible_collections.influxops.influxdb2.plugins.module_utils._argspec import (
     OptionError,
     check_http_url,
     check_id,
+    check_tls_files,
+    check_token,
     resolve_connection,
 )
 
@@ -117,3 +121,142 @@ def test_client_key_file_must_exist(tmp_path):
     cert.write_text('x')
     with pytest.raises(OptionError, match='^client_key: the file'):
         resolve_connection(params(org='o', client_cert=str(cert), client_key=str(tmp_path / 'nope.key')), environ=env())
+
+
+# Secrets, whatever their bytes: surrounding white space goes; anything else that cannot be a
+# token fails naming the option, never showing the value.
+
+SECRET = 'Zx9-secret_token=='
+
+
+@pytest.mark.parametrize('raw', [SECRET + '\n', SECRET + '\r\n', '  ' + SECRET + '\t', '\n' + SECRET])
+def test_surrounding_white_space_of_a_token_goes(raw):
+    assert check_token(raw, 'token') == SECRET
+    assert resolve_connection(params(token=raw, org_id='0123456789abcdef'), environ=env()).token == SECRET
+
+
+@pytest.mark.parametrize('raw, kind', [
+    ('abc def', 'white space'),
+    ('abc\ndef', 'white space'),
+    ('abc\x00def', 'a control character'),
+    ('abc\x1bdef', 'a control character'),
+    ('\u201cabcdef\u201d', 'a character outside ASCII'),
+    ('abc\u00e9def', 'a character outside ASCII'),
+    ('abc\u2028def', 'white space'),
+])
+def test_a_token_that_cannot_be_sent_is_refused_unseen(raw, kind):
+    with pytest.raises(OptionError) as info:
+        check_token(raw, 'remote_api_token')
+    message = str(info.value)
+    assert message.startswith('remote_api_token holds %s inside it' % kind)
+    assert 'the value is not shown' in message
+    for part in ('abc', 'def', repr(raw)[1:-1]):
+        assert part not in message
+
+
+def test_a_bad_token_names_where_it_came_from():
+    with pytest.raises(OptionError, match=r'^token \(from INFLUX_TOKEN\) holds white space'):
+        resolve_connection(params(token=None, org_id='0123456789abcdef'), environ=env(INFLUX_TOKEN='abc def\r\n'))
+
+
+def test_a_token_from_the_environment_loses_its_new_line():
+    conn = resolve_connection(params(token=None, org_id='0123456789abcdef'), environ=env(INFLUX_TOKEN=SECRET + '\r\n'))
+    assert conn.token == SECRET
+
+
+def test_a_profile_token_loses_its_new_line_and_a_bad_one_names_the_profile(tmp_path):
+    configs = tmp_path / 'configs'
+    configs.write_text('[default]\n  url = "http://localhost:8086"\n  token = "%s\\n"\n  org = "edge"\n  active = true\n' % SECRET)
+    conn = resolve_connection(params(host=None, token=None), environ=dict(INFLUX_CONFIGS_PATH=str(configs)))
+    assert conn.token == SECRET
+    configs.write_text('[default]\n  token = "abc def"\n  org = "edge"\n  active = true\n')
+    with pytest.raises(OptionError) as info:
+        resolve_connection(params(host=None, token=None), environ=dict(INFLUX_CONFIGS_PATH=str(configs)))
+    assert str(info.value).startswith('the token of the active profile in %s holds white space' % configs)
+    assert 'abc' not in str(info.value)
+
+
+# host is a base URL: scheme, host, optional port and path prefix.
+
+@pytest.mark.parametrize('value', [
+    'http://admin:PASSWORD@influx.example.com:8086',
+    'http://admin:PASS/WORD@influx.example.com:8086',
+    'http://admin:1234/PASSWORD@influx.example.com',
+    'http://admin:PASS?WORD@influx.example.com',
+    'https://PASSWORD@influx.example.com/',
+])
+def test_user_info_in_a_url_is_refused_and_never_shown(value):
+    for option, base in (('host', True), ('remote_url', False)):
+        with pytest.raises(OptionError) as info:
+            check_http_url(value, option, base=base)
+        message = str(info.value)
+        assert message.startswith('%s must be an absolute http:// or https:// URL with a host, the value is not shown' % option)
+        assert 'user info (user:password@) is not supported' in message
+        assert 'PASS' not in message and 'WORD' not in message and 'admin' not in message
+
+
+@pytest.mark.parametrize('value', ['http://h:8086/?org=x', 'http://h:8086#top', 'http://h:8086/prefix?', 'http://h/#'])
+def test_a_host_with_a_query_or_a_fragment_is_refused(value):
+    with pytest.raises(OptionError, match='has a query string or a fragment'):
+        check_http_url(value, 'host', base=True)
+
+
+def test_a_host_may_have_a_path_prefix():
+    assert check_http_url('https://proxy.example.com/influxdb/', 'host', base=True) == 'https://proxy.example.com/influxdb/'
+
+
+def test_a_host_with_user_info_from_the_environment_is_refused_unseen():
+    with pytest.raises(OptionError) as info:
+        resolve_connection(params(host=None, org_id='0123456789abcdef'), environ=env(INFLUX_HOST='http://u:SeCrEt@h:8086'))
+    assert 'SeCrEt' not in str(info.value) and str(info.value).startswith('host must be')
+
+
+# org and org_id: both set is refused with the way to cancel a module_defaults value.
+
+def test_org_and_org_id_together_say_how_to_cancel_one():
+    with pytest.raises(OptionError) as info:
+        resolve_connection(params(org='edge', org_id='0123456789abcdef'), environ=env())
+    assert str(info.value).startswith('parameters are mutually exclusive: org|org_id.')
+    assert 'org_id: "{{ omit }}"' in str(info.value)
+
+
+# TLS files are loaded as the request would load them, before any request.
+
+@pytest.fixture(scope='module')
+def pem(tmp_path_factory):
+    directory = tmp_path_factory.mktemp('pem')
+
+    def openssl(*args):
+        subprocess.run(('openssl',) + args, cwd=str(directory), check=True, capture_output=True)
+    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'cert.pem', '-days', '2', '-subj', '/CN=a')
+    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'other-key.pem', '-out', 'other.pem', '-days', '2',
+            '-subj', '/CN=b')
+    openssl('genrsa', '-aes256', '-passout', 'pass:pw', '-out', 'encrypted-key.pem', '2048')
+    openssl('req', '-x509', '-key', 'encrypted-key.pem', '-passin', 'pass:pw', '-out', 'encrypted-cert.pem', '-days', '2', '-subj', '/CN=c')
+    (directory / 'combined.pem').write_bytes((directory / 'cert.pem').read_bytes() + (directory / 'key.pem').read_bytes())
+    (directory / 'text.pem').write_text('not a certificate\n')
+    return lambda name: str(directory / name)
+
+
+def test_good_tls_files_pass(pem):
+    check_tls_files(pem('cert.pem'), pem('cert.pem'), pem('key.pem'))
+    check_tls_files(None, pem('combined.pem'), None)
+
+
+@pytest.mark.parametrize('files, expected', [
+    (('text.pem', None, None), r'^ca_path: the file \S*text.pem holds no PEM CA certificate'),
+    (('key.pem', None, None), r'^ca_path: the file \S*key.pem holds no PEM CA certificate'),
+    ((None, 'key.pem', None), r'^client_cert: the file \S*key.pem holds no PEM certificate'),
+    ((None, 'cert.pem', None), r'^client_cert: the file \S*cert.pem: it holds no private key .*set client_key'),
+    ((None, 'cert.pem', 'other-key.pem'), r'^client_key: the file \S*other-key.pem: it is not a PEM private key that matches'),
+    ((None, 'cert.pem', 'text.pem'), r'^client_key: the file \S*text.pem: it is not a PEM private key'),
+    ((None, 'encrypted-cert.pem', 'encrypted-key.pem'), r'^client_key: the file \S*encrypted-key.pem: the private key is encrypted'),
+])
+def test_unusable_tls_files_name_the_option_and_the_file(pem, files, expected):
+    with pytest.raises(OptionError, match=expected):
+        check_tls_files(*(pem(name) if name else None for name in files))
+
+
+def test_a_directory_is_not_a_tls_file(tmp_path):
+    with pytest.raises(OptionError, match='^ca_path: %s is not a file' % tmp_path):
+        check_tls_files(str(tmp_path), None, None)

@@ -31,6 +31,11 @@ ANSWERS = {
     '/proxy': (502, {'Content-Type': 'text/html'}, b'<html><body>' + b'Bad Gateway ' * 40 + b'</body></html>'),
     '/garbage': (200, {}, b'not json at all'),
     '/redirect': (301, {'Location': 'http://elsewhere.example/api'}, b''),
+    # a proxy that echoes what it was sent, in every form a token can take in a text
+    '/echo': (400, {}, json.dumps({'code': 'invalid', 'message': 'bad header Token %s; %r; %s' % (
+        TOKEN + '"x', TOKEN + '"x', 'client-test-token-c0ffee%22x')}).encode('utf-8')),
+    '/echo-ok': (200, {}, ('{"remotes": "Token %s"}' % TOKEN).encode('utf-8')),
+    '/list': (200, {}, b'[]'),
 }
 
 
@@ -70,6 +75,54 @@ def base_url():
 def client(base_url):
     Handler.seen = []
     return InfluxDBClient(base_url, TOKEN, timeout=5)
+
+
+# A token that http.client refuses; the module never lets one through (check_token), and the
+# client never repeats the refusal, which quotes the whole header.
+
+@pytest.mark.parametrize('bad', ['\n', '\r\n', '\nX-Injected: 1', '\u201c'])
+def test_a_header_that_cannot_be_sent_is_never_quoted(base_url, bad):
+    client = InfluxDBClient(base_url, TOKEN + bad, timeout=5)
+    with pytest.raises(InfluxDBError) as info:
+        client.get('/ok')
+    message = str(info.value)
+    assert message.startswith('cannot send GET %sok: the request could not be built (' % base_url)
+    assert TOKEN not in message and TOKEN not in json.dumps(info.value.fail_kwargs())
+
+
+def test_secrets_are_hidden_in_every_form_an_answer_holds_them(base_url):
+    client = InfluxDBClient(base_url, TOKEN + '"x', timeout=5)
+    with pytest.raises(InfluxDBError) as info:
+        client.get('/echo')
+    text = json.dumps(info.value.fail_kwargs())
+    assert 'c0ffee' not in text
+    assert info.value.api_message == "bad header Token ********; '********'; ********"
+
+
+def test_added_secrets_are_hidden_in_snippets(base_url):
+    client = InfluxDBClient(base_url, 'another-token', timeout=5)
+    client.add_secret(TOKEN)
+    with pytest.raises(InfluxDBError) as info:
+        client.get('/echo-ok', expect=lambda answer: None if isinstance(answer.get('remotes'), list) else 'a list')
+    assert str(info.value) == ('GET %secho-ok answered HTTP 200 with a body that is not what InfluxDB sends (expected a list): '
+                               '{"remotes": "Token ********"}' % base_url)
+
+
+def test_an_answer_of_another_shape_names_the_request_and_the_body(client, base_url):
+    with pytest.raises(InfluxDBError) as info:
+        client.get('/list', expect=lambda answer: None if isinstance(answer, dict) else 'an object')
+    assert str(info.value) == 'GET %slist answered HTTP 200 with a body that is not what InfluxDB sends (expected an object): []' % base_url
+    assert info.value.status == 200
+
+
+def test_a_transport_error_never_repeats_a_secret(monkeypatch):
+    def refuse(url, **kwargs):
+        raise URLError(OSError(5, 'header Token %s rejected' % TOKEN))
+    monkeypatch.setattr(_client, 'open_url', refuse)
+    client = InfluxDBClient('http://influx.test:8086', TOKEN, timeout=5)
+    with pytest.raises(InfluxDBError) as info:
+        client.get('/ok')
+    assert TOKEN not in str(info.value) and 'header Token ******** rejected' in str(info.value)
 
 
 def test_json_body_and_headers(client):
