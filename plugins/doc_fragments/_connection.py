@@ -14,8 +14,11 @@ class ModuleDocFragment:
 options:
   host:
     description:
-      - Base URL of the InfluxDB OSS 2.x server, as an absolute C(http) or C(https) URL.
-      - A trailing slash is accepted.
+      - Base URL of the InfluxDB OSS 2.x server, as an absolute C(http) or C(https) URL: scheme, host,
+        optional port and optional path prefix (for an InfluxDB behind a reverse proxy under a path,
+        such as V(https://gateway.example.com/influxdb)). A trailing slash is accepted.
+      - A query string, a fragment or user info (C(user:password@)) is refused before any request;
+        the message never shows a value with user info.
       - If not set in the task (or empty), the value of the E(INFLUX_HOST) environment variable is used, then the
         C(url) of the influx CLI profile (see O(influx_config)), then V(http://localhost:8086).
     type: str
@@ -24,19 +27,23 @@ options:
       - "API token used to authenticate, sent in the C(Authorization: Token ...) header."
       - If not set in the task (or empty), the value of the E(INFLUX_TOKEN) environment variable is used,
         then the C(token) of the influx CLI profile (see O(influx_config)). One of them is required.
+      - White space around the token (such as the new line at the end of a vaulted or block-scalar
+        value) is removed. A token that still holds white space, a control character or a character
+        outside ASCII is refused before any request; the message names the option, never the value.
       - The token is never logged or returned.
     type: str
   org:
     description:
       - Name of the organization. It is resolved to an ID with one request.
-      - Mutually exclusive with O(org_id).
+      - Mutually exclusive with O(org_id), also when one of them comes from C(module_defaults): a task
+        that sets O(org) while C(module_defaults) set O(org_id) cancels that with C(org_id: "{{ omit }}").
       - When neither O(org) nor O(org_id) is set in the task, E(INFLUX_ORG_ID) is used,
         then E(INFLUX_ORG), then the C(org) of the influx CLI profile (see O(influx_config)).
     type: str
   org_id:
     description:
       - ID of the organization (16 hexadecimal characters).
-      - Mutually exclusive with O(org). Saves the request that resolves an org name.
+      - Mutually exclusive with O(org) (see there for C(module_defaults)). Saves the request that resolves an org name.
       - When neither O(org) nor O(org_id) is set in the task, E(INFLUX_ORG_ID) is used,
         then E(INFLUX_ORG).
     type: str
@@ -51,6 +58,8 @@ options:
   ca_path:
     description:
       - Path to a PEM file with the CA certificate(s) that signed the certificate of O(host).
+      - This file, O(client_cert) and O(client_key) are loaded before any request; a file that cannot
+        serve its option fails the task with a message that names the option and the file.
     type: path
   timeout:
     description:

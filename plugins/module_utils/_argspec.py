@@ -234,8 +234,8 @@ def check_tls_files(ca_path, client_cert, client_key):
             problem = 'it holds no private key that matches the certificate: set client_key to the key file'
         else:
             problem = 'it is not a PEM private key that matches client_cert %s (%s)' % (client_cert, _ssl_reason(exc))
-        raise OptionError('%s: the file %s: %s' % ('client_cert' if client_key is None else 'client_key',
-                                                   client_cert if client_key is None else client_key, problem))
+        option, path = ('client_cert', client_cert) if client_key is None else ('client_key', client_key)
+        raise OptionError('%s: the file %s: %s' % (option, path, problem))
 
 
 def resolve_connection(params, environ=None, org_required=True):

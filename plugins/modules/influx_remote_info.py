@@ -24,17 +24,19 @@ options:
   name:
     description:
       - Return only the remote with exactly this name.
+      - V("") is no filter, as in the API and the influx CLI.
     type: str
   remote_url:
     description:
       - Return only the remotes with exactly this URL.
+      - V("") is no filter, as in the API and the influx CLI.
     type: str
   id:
     description:
       - Return only the remote with this ID (16 hexadecimal characters).
       - With O(id), O(org) and O(org_id) are optional. When an organization is given and the remote
         belongs to another one, nothing is returned.
-      - An unknown ID returns an empty list, not an error.
+      - An unknown ID returns an empty list, not an error. V("") is no filter.
     type: str
 notes:
   - One request with O(org_id), two with O(org) (its ID is looked up by name).
