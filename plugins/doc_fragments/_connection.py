@@ -14,7 +14,7 @@ class ModuleDocFragment:
 options:
   host:
     description:
-      - Base URL of the InfluxDB OSS 2.x server, as an absolute C(http) or C(https) URL: scheme, host,
+      - Base URL of the InfluxDB OSS 2.x server, as an absolute C(http) or C(https) URL with scheme, host,
         optional port and optional path prefix (for an InfluxDB behind a reverse proxy under a path,
         such as V(https://gateway.example.com/influxdb)). A trailing slash is accepted.
       - A query string, a fragment or user info (C(user:password@)) is refused before any request;
@@ -35,8 +35,8 @@ options:
   org:
     description:
       - Name of the organization. It is resolved to an ID with one request.
-      - Mutually exclusive with O(org_id), also when one of them comes from C(module_defaults): a task
-        that sets O(org) while C(module_defaults) set O(org_id) cancels that with C(org_id: "{{ omit }}").
+      - Mutually exclusive with O(org_id), also when one of them comes from C(module_defaults). A task
+        that sets O(org) while C(module_defaults) set O(org_id) cancels that with C(org_id) set to C("{{ omit }}").
       - When neither O(org) nor O(org_id) is set in the task, E(INFLUX_ORG_ID) is used,
         then E(INFLUX_ORG), then the C(org) of the influx CLI profile (see O(influx_config)).
     type: str
