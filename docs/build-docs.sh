@@ -148,7 +148,8 @@ for page in index.html "$PAGES/index.html" \
     "$PAGES/influx_remote_info_module.html" "$PAGES/remotes_role.html" \
     "$PAGES/docsite/guide_install.html" "$PAGES/docsite/guide_connection.html" \
     "$PAGES/docsite/guide_check_mode_diff.html" "$PAGES/docsite/guide_token_rotation.html" \
-    "$PAGES/docsite/guide_fleet.html" "$PAGES/docsite/guide_troubleshooting.html"; do
+    "$PAGES/docsite/guide_fleet.html" "$PAGES/docsite/guide_troubleshooting.html" \
+    "$PAGES/docsite/environment_variables.html" "$PAGES/changelog.html"; do
     [[ -s $OUTDIR/$page ]] || die "the build did not produce $page"
 done
 
