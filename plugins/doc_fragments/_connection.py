@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 # This doc fragment is PRIVATE to the collection. It mirrors
-# plugins/module_utils/_argspec.py and may change without notice.
+# plugins/module_utils/_connection.py and may change without notice.
 
 from __future__ import annotations
 

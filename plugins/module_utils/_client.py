@@ -4,7 +4,8 @@
 
 # This module_utils is PRIVATE to the collection. It can change without notice.
 
-"""A small InfluxDB 2.x HTTP API client on ansible.module_utils.urls (standard library only)."""
+"""A small InfluxDB 2.x HTTP API client on ansible.module_utils.urls (standard library only):
+requests, retries, the policy for a POST whose answer was lost, error mapping and secret hiding."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ from urllib.parse import quote, quote_plus, urlencode, urlsplit
 from ansible.module_utils.urls import ConnectionError as UrlsConnectionError
 from ansible.module_utils.urls import open_url
 
+from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import InfluxDBError
+
 
 USER_AGENT = 'ansible-influxops.influxdb2'
 SNIPPET_LENGTH = 200
@@ -32,47 +35,6 @@ SNIPPET_LENGTH = 200
 RETRY_STATUSES = frozenset([429, 502, 503, 504])
 # The longest wait between two attempts, whatever Retry-After says.
 MAX_RETRY_DELAY = 60.0
-
-
-class InfluxDBError(Exception):
-    """Any failure to talk to InfluxDB, with what a person needs to act on it.
-
-    ``status`` is the HTTP status (``None`` when no answer came), ``code`` and
-    ``api_message`` are InfluxDB's error ``code`` and ``message`` when the body had them.
-    The message never holds a token: requests carry it only in a header, which is never shown.
-
-    ``retryable`` tells whether sending the request again may succeed; ``maybe_applied``
-    whether the server may have acted on the request although no success came back (a
-    timeout, a dropped connection, a gateway error): such a POST must not be sent blindly again.
-    ``retry_after`` is the server's ``Retry-After`` in seconds, if it sent one. ``attempt`` is
-    the number of the attempt that failed, from 0.
-    """
-
-    def __init__(self, message, method=None, url=None, status=None, code=None, api_message=None,
-                 retryable=False, maybe_applied=False, retry_after=None):
-        super().__init__(message)
-        self.method = method
-        self.url = url
-        self.status = status
-        self.code = code
-        self.api_message = api_message
-        self.retryable = retryable
-        self.maybe_applied = maybe_applied
-        self.retry_after = retry_after
-        self.attempt = 0
-
-    def fail_kwargs(self):
-        """Keyword arguments for ``module.fail_json``."""
-        result = dict(msg=str(self))
-        if self.method:
-            result['request'] = dict(method=self.method, url=self.url)
-        if self.status is not None:
-            result['http_status'] = self.status
-        if self.code is not None:
-            result['influxdb_code'] = self.code
-        if self.api_message is not None:
-            result['influxdb_message'] = self.api_message
-        return result
 
 
 HIDDEN = '********'
@@ -193,6 +155,11 @@ class InfluxDBClient:
         """The snippet of a body, as a person may see it."""
         return _snippet(self.hide_secrets(raw.decode('utf-8', errors='replace'))) if raw else '(empty body)'
 
+    @staticmethod
+    def quote(value):
+        """A value (such as an ID) as one path segment."""
+        return quote(value, safe='')
+
     def url(self, path, query=None):
         url = self.base_url + path
         if query:
@@ -303,6 +270,27 @@ class InfluxDBClient:
             text = '%s %s failed (%s)' % (method, url, detail)
         raise InfluxDBError(text, method=method, url=url, status=status, code=code, api_message=message, **retry)
 
+    def create(self, path, body, read_back, what):
+        """POST ``body`` to ``path`` and return ``(answer, None)``; never send the POST again blindly.
+
+        After a failure after which the server may have created the object (a timeout, a lost
+        connection, a gateway error), and while retries are left, wait as for a retry and call
+        ``read_back()``: when it finds the object, return ``(None, object)``; otherwise POST again.
+        ``what`` names the object in the warnings, such as ``remote 'central'``.
+        """
+        attempt = 0
+        while True:
+            try:
+                return self.post(path, body), None
+            except InfluxDBError as exc:
+                if not (exc.maybe_applied and self.may_retry(exc, attempt)):
+                    raise
+                attempt += 1
+                self.wait_before_retry(exc, attempt, 'reading %s back before creating it again' % what)
+            found = read_back()
+            if found is not None:
+                return None, found
+
     def get(self, path, query=None, expect=None):
         return self.request('GET', path, query=query, expect=expect)[1]
 
@@ -314,7 +302,3 @@ class InfluxDBClient:
 
     def delete(self, path):
         return self.request('DELETE', path)[1]
-
-
-def quote_id(value):
-    return quote(value, safe='')

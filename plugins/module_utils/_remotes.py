@@ -12,53 +12,43 @@ predicts exactly what a real run does.
 
 from __future__ import annotations
 
-from ansible_collections.influxops.influxdb2.plugins.module_utils._argspec import (
-    OptionError,
+from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import InfluxDBError, OptionError, SetError
+from ansible_collections.influxops.influxdb2.plugins.module_utils._fields import (
+    Field,
+    create_body,
+    from_api as fields_from_api,
+    list_problem,
+    predict,
+    shape_problem,
+    update_body,
+)
+from ansible_collections.influxops.influxdb2.plugins.module_utils._orgs import check_org_id
+from ansible_collections.influxops.influxdb2.plugins.module_utils._validators import (
     check_http_url,
     check_id,
     check_name,
     check_token,
 )
-from ansible_collections.influxops.influxdb2.plugins.module_utils._client import InfluxDBError, quote_id
 
-
-ORGS_PATH = '/api/v2/orgs'
 REMOTES_PATH = '/api/v2/remotes'
 
-# (module option, API field) for every field that the module compares and writes.
-FIELDS = (
-    ('name', 'name'),
-    ('description', 'description'),
-    ('remote_url', 'remoteURL'),
-    ('remote_org_id', 'remoteOrgID'),
-    ('allow_insecure_tls', 'allowInsecureTLS'),
+# Every field of a remote as the API sends it; the token is written but never returned.
+REMOTE_FIELDS = (
+    Field('id', 'id', create=False, update=False),
+    Field('org_id', 'orgID', update=False),
+    Field('name', 'name'),
+    Field('description', 'description', nullable=True),
+    Field('remote_url', 'remoteURL'),
+    Field('remote_org_id', 'remoteOrgID', nullable=True, is_id=True),
+    Field('allow_insecure_tls', 'allowInsecureTLS', kind=bool, nullable=True, default=False),
 )
 TOKEN_OPTION, TOKEN_FIELD = 'remote_api_token', 'remoteAPIToken'
-ID_OPTIONS = frozenset(['remote_org_id'])
 CREATE_REQUIRED = ('remote_url', TOKEN_OPTION)
 # The options that describe a remote, besides its name.
 CREATE_OPTIONS = ('description', 'remote_url', TOKEN_OPTION, 'remote_org_id', 'allow_insecure_tls')
 
 UPDATE_TOKEN_ON_CREATE = 'on_create'
 UPDATE_TOKEN_ALWAYS = 'always'
-
-
-def remote_argument_spec():
-    """The options that describe one remote (influx_remote's, and each item of influx_remotes' remotes)."""
-    return dict(
-        name=dict(type='str', required=True),
-        description=dict(type='str'),
-        remote_url=dict(type='str'),
-        remote_api_token=dict(type='str', no_log=True),
-        remote_org_id=dict(type='str'),
-        allow_insecure_tls=dict(type='bool'),
-        state=dict(type='str', default='present', choices=['present', 'absent']),
-    )
-
-
-def update_token_argument_spec():
-    return dict(update_remote_api_token=dict(type='str', default=UPDATE_TOKEN_ON_CREATE, no_log=False,
-                                             choices=[UPDATE_TOKEN_ON_CREATE, UPDATE_TOKEN_ALWAYS]))
 
 
 def desired_remote(options, where=''):
@@ -82,79 +72,24 @@ def desired_remote(options, where=''):
     return desired
 
 
-# (API field, accepted types, whether null or absent is allowed): what the code relies on in a remote.
-REMOTE_SHAPE = (
-    ('id', str, False),
-    ('orgID', str, False),
-    ('name', str, False),
-    ('remoteURL', str, False),
-    ('description', str, True),
-    ('remoteOrgID', str, True),
-    ('allowInsecureTLS', bool, True),
-)
-
-
 def remote_problem(remote):
     """``None`` when ``remote`` has the shape of a remote as InfluxDB sends it, else what was expected."""
-    if not isinstance(remote, dict):
-        return 'a remote connection object'
-    for field, kind, optional in REMOTE_SHAPE:
-        value = remote.get(field)
-        if value is None and optional:
-            continue
-        if not isinstance(value, kind) or (field == 'id' and not value):
-            return 'a remote connection object with %s as %s' % (field, 'a boolean' if kind is bool else 'a string')
-    return None
+    return shape_problem(REMOTE_FIELDS, remote, 'a remote connection object')
 
 
-def _list_problem(key, item_problem):
-    def problem(answer):
-        if not isinstance(answer, dict) or key not in answer or not isinstance(answer[key], (list, type(None))):
-            return 'an object with %s as a list or null' % key
-        for item in answer[key] or []:
-            found = item_problem(item)
-            if found:
-                return 'an object with %s as a list of which each item is %s' % (key, found)
-        return None
-    return problem
-
-
-def org_problem(org):
-    if not isinstance(org, dict) or not all(isinstance(org.get(field), str) and org[field] for field in ('id', 'name')):
-        return 'an organization object with id and name as strings'
-    return None
-
-
-remotes_list_problem = _list_problem('remotes', remote_problem)
-orgs_list_problem = _list_problem('orgs', org_problem)
+remotes_list_problem = list_problem('remotes', remote_problem)
 
 
 def from_api(remote):
     """Convert a remote as the API returns it into the module's snake_case form (never a token)."""
-    if not remote:
-        return {}
-    return dict(
-        id=remote.get('id'),
-        org_id=remote.get('orgID'),
-        name=remote.get('name'),
-        description=remote.get('description'),
-        remote_url=remote.get('remoteURL'),
-        remote_org_id=remote.get('remoteOrgID'),
-        allow_insecure_tls=bool(remote.get('allowInsecureTLS', False)),
-    )
+    return fields_from_api(REMOTE_FIELDS, remote)
 
 
 def matches(remote, org_id=None, name=None, remote_url=None):
     """Whether an API remote passes the exact filters that are set (org IDs compared lower-cased)."""
-    return ((org_id is None or (remote.get('orgID') or '').lower() == org_id.lower())
-            and (name is None or remote.get('name') == name)
-            and (remote_url is None or remote.get('remoteURL') == remote_url))
-
-
-def _same(option, have, want):
-    if option in ID_OPTIONS and have is not None:
-        return have.lower() == want.lower()
-    return have == want
+    return ((org_id is None or remote['orgID'].lower() == org_id.lower())
+            and (name is None or remote['name'] == name)
+            and (remote_url is None or remote['remoteURL'] == remote_url))
 
 
 class Plan:
@@ -195,66 +130,25 @@ def plan_remote(current, desired, org_id, state='present', update_token=UPDATE_T
         if missing:
             raise OptionError('remote %r does not exist in organization %s; to create it, set %s'
                               % (desired['name'], org_id, ' and '.join(missing)))
-        after = dict(id=None, org_id=org_id, name=desired['name'], description=desired.get('description'),
-                     remote_url=desired['remote_url'], remote_org_id=desired.get('remote_org_id'),
-                     allow_insecure_tls=bool(desired.get('allow_insecure_tls')))
-        if after['remote_org_id'] is not None:
-            after['remote_org_id'] = after['remote_org_id'].lower()
-        body = dict(orgID=org_id, name=after['name'], remoteURL=after['remote_url'],
-                    remoteAPIToken=desired[TOKEN_OPTION], allowInsecureTLS=after['allow_insecure_tls'])
-        if after['description'] is not None:
-            body['description'] = after['description']
-        if after['remote_org_id'] is not None:
-            body['remoteOrgID'] = after['remote_org_id']
+        after = predict(REMOTE_FIELDS, desired, id=None, org_id=org_id)
+        body = create_body(REMOTE_FIELDS, after)
+        body[TOKEN_FIELD] = desired[TOKEN_OPTION]
         return Plan('create', {}, after, body)
 
-    after = dict(before)
-    body = {}
-    for option, field in FIELDS:
-        want = desired.get(option)
-        if want is None or _same(option, before.get(option), want):
-            continue
-        if option in ID_OPTIONS:
-            want = want.lower()
-        body[field] = after[option] = want
+    body, after = update_body(REMOTE_FIELDS, before, desired)
     if update_token == UPDATE_TOKEN_ALWAYS and desired.get(TOKEN_OPTION) is not None:
         body[TOKEN_FIELD] = desired[TOKEN_OPTION]
     return Plan('update' if body else 'none', before, after, body or None)
 
 
 class RemotesService:
-    """The requests this collection makes, on top of :class:`InfluxDBClient`."""
+    """The requests made for remotes, on top of :class:`InfluxDBClient`."""
 
     def __init__(self, client):
         self.client = client
 
-    def resolve_org(self, org, org_id):
-        """``(org ID, whether the org is known to exist)``: an org name is looked up (which proves it)."""
-        if org_id is not None or org is None:
-            return org_id, False
-        return self.org_id_for_name(org), True
-
-    def org_id_for_name(self, org):
-        try:
-            result = self.client.get(ORGS_PATH, dict(org=org), expect=orgs_list_problem)
-        except InfluxDBError as exc:
-            if exc.status == 404 and exc.code is not None:
-                exc.args = ('organization %r not found (404 %s: %s): check org' % (org, exc.code, exc.api_message),)
-            raise
-        orgs = result['orgs'] or []
-        for item in orgs:
-            if item.get('name') == org:
-                return item['id']
-        raise InfluxDBError('organization %r not found: check org' % org, method='GET', url=self.client.url(ORGS_PATH, dict(org=org)))
-
-    def check_org_id(self, org_id):
-        try:
-            self.client.get('%s/%s' % (ORGS_PATH, quote_id(org_id)), expect=org_problem)
-        except InfluxDBError as exc:
-            if exc.status == 404 and exc.code is not None:
-                exc.args = ('organization with ID %s not found (404 %s: %s): check org_id; nothing was created'
-                            % (org_id, exc.code, exc.api_message),)
-            raise
+    def _path(self, remote_id):
+        return '%s/%s' % (REMOTES_PATH, self.client.quote(remote_id))
 
     def list(self, org_id, name=None, remote_url=None):
         """Remotes of an org, filtered exactly; always a list (the API answers ``null`` for none)."""
@@ -269,18 +163,22 @@ class RemotesService:
 
     def get(self, remote_id):
         try:
-            return self.client.get('%s/%s' % (REMOTES_PATH, quote_id(remote_id)), expect=remote_problem)
+            return self.client.get(self._path(remote_id), expect=remote_problem)
         except InfluxDBError as exc:
             if exc.status == 404:
                 return None
             raise
 
     def create(self, org_id, body):
-        return self._written(org_id, body['name'], self.client.post(REMOTES_PATH, body), 'the created remote')
+        """``(remote, whether it was found by name after a lost answer)``."""
+        name = body['name']
+        answer, found = self.client.create(REMOTES_PATH, body, lambda: self.find(org_id, name), 'remote %r' % name)
+        if found is not None:
+            return found, True
+        return self._written(org_id, name, answer, 'the created remote'), False
 
     def update(self, org_id, name, remote_id, body):
-        return self._written(org_id, name, self.client.patch('%s/%s' % (REMOTES_PATH, quote_id(remote_id)), body),
-                             'the updated remote')
+        return self._written(org_id, name, self.client.patch(self._path(remote_id), body), 'the updated remote')
 
     def _written(self, org_id, name, answer, expected):
         """The remote that a 2xx answer to a write carries; when it carries none, the remote read back by name."""
@@ -290,21 +188,20 @@ class RemotesService:
         self.client.warn('%s; reading remote %r back by name' % (error, name))
         current = self.find(org_id, name)
         if current is None:
-            error.args = ('%s; remote %r was read back by name and does not exist' % (error, name),)
-            raise error
+            raise error.reworded('%s; remote %r was read back by name and does not exist' % (error, name))
         return current
 
     def delete(self, remote_id, name):
         """Delete a remote; return False if it was already gone."""
         try:
-            self.client.delete('%s/%s' % (REMOTES_PATH, quote_id(remote_id)))
+            self.client.delete(self._path(remote_id))
         except InfluxDBError as exc:
             if exc.status == 404:
                 # A 404 on a retry means that an earlier attempt deleted it, though its answer was lost.
                 return exc.attempt > 0
             if exc.status == 500 and 'replication' in (exc.api_message or '').lower():
-                exc.args = ('remote %r (ID %s) cannot be deleted because a replication still uses it (500 %s: %s): '
-                            'delete or re-point that replication first' % (name, remote_id, exc.code, exc.api_message),)
+                raise exc.reworded('remote %r (ID %s) cannot be deleted because a replication still uses it (500 %s: %s): '
+                                   'delete or re-point that replication first' % (name, remote_id, exc.code, exc.api_message))
             raise
         return True
 
@@ -330,7 +227,7 @@ def converge_remote(service, org_id, current, desired, state, update_token, chec
     """
     plan = plan_remote(current, desired, org_id, state, update_token)
     if plan.action == 'create' and not org_confirmed:
-        service.check_org_id(org_id)
+        check_org_id(service.client, org_id)
     if check_mode:
         return Outcome(plan.changed, plan.before, plan.after)
     return execute_plan(service, org_id, plan, desired, update_token)
@@ -349,49 +246,35 @@ def execute_plan(service, org_id, plan, desired, update_token):
 
 
 def _create(service, org_id, plan, desired, update_token):
-    """POST a new remote; never send the POST again blindly.
+    """POST a new remote (the client never sends it twice blindly), and converge on what is there.
 
-    After a 500 UNIQUE answer (another run created the name first), or a failure after which
-    the server may have created the remote (timeout, lost connection, gateway error), read the
-    remote back by name: converge on it if it is there, and POST again only if it is not.
+    After a 500 UNIQUE answer (another run created the name first), or a lost answer after which
+    the remote was found by name, the remote that exists is planned again and only what still
+    differs is changed.
     """
-    attempt = 0
-    while True:
-        try:
-            return Outcome(True, {}, from_api(service.create(org_id, plan.body)))
-        except InfluxDBError as exc:
-            unique = is_unique_violation(exc)
-            if not unique and not (exc.maybe_applied and service.client.may_retry(exc, attempt)):
-                raise
-            if not unique:
-                attempt += 1
-                service.client.wait_before_retry(exc, attempt, 'reading remote %r back before creating it again' % desired['name'])
-            current = service.find(org_id, desired['name'])
-            if current is None:
-                if unique:
-                    raise
-                continue
-        break
-    # ``unique``: another run created it. Otherwise our POST most likely did, and its answer was lost.
-    created_by_us = not unique
+    try:
+        created, found = service.create(org_id, plan.body)
+    except InfluxDBError as exc:
+        if not is_unique_violation(exc):
+            raise
+        created, found = service.find(org_id, desired['name']), False
+        if created is None:
+            raise
+        # another run created it
+        created_by_us = False
+    else:
+        if not found:
+            return Outcome(True, {}, from_api(created))
+        # our POST most likely created it, and its answer was lost
+        created_by_us = True
     if update_token == UPDATE_TOKEN_ON_CREATE:
         desired = dict(desired)
         desired[TOKEN_OPTION] = None
-    plan = plan_remote(current, desired, org_id, 'present', update_token)
+    plan = plan_remote(created, desired, org_id, 'present', update_token)
     before = {} if created_by_us else plan.before
     if not plan.changed:
         return Outcome(created_by_us, before, plan.after)
     return Outcome(True, before, from_api(service.update(org_id, desired['name'], plan.remote_id, plan.body)))
-
-
-class SetError(Exception):
-    """A write failed while converging a set of remotes; carries what was and was not done."""
-
-    def __init__(self, name, action, error, done, not_done):
-        super().__init__('remote %r: %s failed, %s' % (name, action, error))
-        self.error = error
-        self.done = done
-        self.not_done = not_done
 
 
 class SetOutcome:
@@ -425,7 +308,7 @@ def converge_set(service, org_id, org_confirmed, desired_list, purge, update_tok
         plans += [(dict(name=name), plan_remote(current[name], dict(name=name), org_id, 'absent'))
                   for name in sorted(current) if name not in wanted]
     if not org_confirmed and any(plan.action == 'create' for desired, plan in plans):
-        service.check_org_id(org_id)
+        check_org_id(service.client, org_id)
 
     before = dict((name, from_api(remote)) for name, remote in current.items())
     after = dict(before)

@@ -186,51 +186,26 @@ remote:
       returned: when the remote exists
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.influxops.influxdb2.plugins.module_utils._argspec import (
-    OptionError,
-    common_argument_spec,
-    resolve_connection,
-)
-from ansible_collections.influxops.influxdb2.plugins.module_utils._client import InfluxDBError
-from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import (
-    RemotesService,
-    converge_remote,
-    desired_remote,
-    remote_argument_spec,
-    update_token_argument_spec,
-)
-
+from ansible_collections.influxops.influxdb2.plugins.module_utils._connection import create_module, fail, resolve_connection
+from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import InfluxOpsError
+from ansible_collections.influxops.influxdb2.plugins.module_utils._options import remote_argument_spec, update_token_argument_spec
+from ansible_collections.influxops.influxdb2.plugins.module_utils._orgs import resolve_org
+from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import RemotesService, converge_remote, desired_remote
 
 def main():
-    argument_spec = common_argument_spec()
-    argument_spec.update(remote_argument_spec())
-    argument_spec.update(update_token_argument_spec())
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = create_module(dict(remote_argument_spec(), **update_token_argument_spec()))
     params = module.params
-
     try:
         conn = resolve_connection(params)
         desired = desired_remote(params)
-    except OptionError as exc:
-        module.no_log_values.update(exc.secrets)
-        module.fail_json(msg=str(exc))
-
-    service = RemotesService(conn.client(module, secrets=[desired['remote_api_token']]))
-    try:
-        org_id, org_confirmed = service.resolve_org(conn.org, conn.org_id)
+        service = RemotesService(conn.client(module, secrets=[desired['remote_api_token']]))
+        org_id, org_confirmed = resolve_org(service.client, conn.org, conn.org_id)
         current = service.find(org_id, params['name'])
         outcome = converge_remote(service, org_id, current, desired, params['state'], params['update_remote_api_token'],
                                   module.check_mode, org_confirmed)
-    except OptionError as exc:
-        module.no_log_values.update(exc.secrets)
-        module.fail_json(msg=str(exc))
-    except InfluxDBError as exc:
-        module.fail_json(**exc.fail_kwargs())
-
+    except InfluxOpsError as exc:
+        fail(module, exc)
     module.exit_json(changed=outcome.changed, remote=outcome.after, diff=dict(before=outcome.before, after=outcome.after))
-
 
 if __name__ == '__main__':
     main()

@@ -117,52 +117,32 @@ remotes:
       returned: always
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.influxops.influxdb2.plugins.module_utils._argspec import (
-    OptionError,
-    check_id,
-    common_argument_spec,
-    resolve_connection,
-)
-from ansible_collections.influxops.influxdb2.plugins.module_utils._client import InfluxDBError
+from ansible_collections.influxops.influxdb2.plugins.module_utils._connection import create_module, fail, resolve_connection
+from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import InfluxOpsError
+from ansible_collections.influxops.influxdb2.plugins.module_utils._orgs import resolve_org
 from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import RemotesService, from_api, matches
-
+from ansible_collections.influxops.influxdb2.plugins.module_utils._validators import check_id
 
 def main():
-    argument_spec = common_argument_spec()
-    argument_spec.update(
-        name=dict(type='str'),
-        remote_url=dict(type='str'),
-        id=dict(type='str'),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = create_module(dict(name=dict(type='str'), remote_url=dict(type='str'), id=dict(type='str')))
     params = module.params
-
     try:
         # An empty filter is no filter, as in the API and the influx CLI.
         name, remote_url, remote_id = (params[option] or None for option in ('name', 'remote_url', 'id'))
         if remote_id is not None:
             remote_id = check_id(remote_id, 'id')
         conn = resolve_connection(params, org_required=remote_id is None)
-    except OptionError as exc:
-        module.no_log_values.update(exc.secrets)
-        module.fail_json(msg=str(exc))
-
-    service = RemotesService(conn.client(module))
-    try:
-        org_id = service.resolve_org(conn.org, conn.org_id)[0]
+        service = RemotesService(conn.client(module))
+        org_id = resolve_org(service.client, conn.org, conn.org_id)[0]
         if remote_id is None:
             found = service.list(org_id, name=name, remote_url=remote_url)
         else:
             remote = service.get(remote_id)
             found = [remote] if remote and matches(remote, org_id=org_id, name=name, remote_url=remote_url) else []
-    except InfluxDBError as exc:
-        module.fail_json(**exc.fail_kwargs())
-
+    except InfluxOpsError as exc:
+        fail(module, exc)
     remotes = sorted((from_api(r) for r in found), key=lambda r: (r['name'] or '', r['id'] or ''))
     module.exit_json(changed=False, remotes=remotes)
-
 
 if __name__ == '__main__':
     main()

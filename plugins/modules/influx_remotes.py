@@ -229,22 +229,11 @@ not_done:
       returned: always
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.influxops.influxdb2.plugins.module_utils._argspec import (
-    OptionError,
-    common_argument_spec,
-    resolve_connection,
-)
-from ansible_collections.influxops.influxdb2.plugins.module_utils._client import InfluxDBError
-from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import (
-    RemotesService,
-    SetError,
-    converge_set,
-    desired_remote,
-    remote_argument_spec,
-    update_token_argument_spec,
-)
+from ansible_collections.influxops.influxdb2.plugins.module_utils._connection import create_module, fail, resolve_connection
+from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import InfluxOpsError, OptionError
+from ansible_collections.influxops.influxdb2.plugins.module_utils._options import remote_argument_spec, update_token_argument_spec
+from ansible_collections.influxops.influxdb2.plugins.module_utils._orgs import resolve_org
+from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import RemotesService, converge_set, desired_remote
 
 
 def check_remotes(remotes):
@@ -262,38 +251,21 @@ def check_remotes(remotes):
 
 
 def main():
-    argument_spec = common_argument_spec()
-    argument_spec.update(
+    module = create_module(dict(
         remotes=dict(type='list', elements='dict', default=[], options=remote_argument_spec()),
         purge=dict(type='bool', default=False),
-    )
-    argument_spec.update(update_token_argument_spec())
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+        **update_token_argument_spec()
+    ))
     params = module.params
-
     try:
         conn = resolve_connection(params)
         desired_list = check_remotes(params['remotes'])
-    except OptionError as exc:
-        module.no_log_values.update(exc.secrets)
-        module.fail_json(msg=str(exc))
-
-    service = RemotesService(conn.client(module, secrets=[d['remote_api_token'] for d in desired_list]))
-    try:
-        org_id, org_confirmed = service.resolve_org(conn.org, conn.org_id)
+        service = RemotesService(conn.client(module, secrets=[d['remote_api_token'] for d in desired_list]))
+        org_id, org_confirmed = resolve_org(service.client, conn.org, conn.org_id)
         outcome = converge_set(service, org_id, org_confirmed, desired_list, params['purge'],
                                params['update_remote_api_token'], module.check_mode)
-    except OptionError as exc:
-        module.no_log_values.update(exc.secrets)
-        module.fail_json(msg=str(exc))
-    except InfluxDBError as exc:
-        module.fail_json(**exc.fail_kwargs())
-    except SetError as exc:
-        result = exc.error.fail_kwargs()
-        result.update(exc.done)
-        result.update(msg=str(exc), not_done=exc.not_done, changed=any(exc.done.values()))
-        module.fail_json(**result)
-
+    except InfluxOpsError as exc:
+        fail(module, exc)
     after = [outcome.after[name] for name in sorted(outcome.after)]
     module.exit_json(changed=outcome.changed, remotes=after, diff=dict(before=outcome.before, after=outcome.after), **outcome.done)
 

@@ -17,7 +17,8 @@ from urllib.error import URLError
 import pytest
 
 from ansible_collections.influxops.influxdb2.plugins.module_utils import _client
-from ansible_collections.influxops.influxdb2.plugins.module_utils._client import InfluxDBClient, InfluxDBError
+from ansible_collections.influxops.influxdb2.plugins.module_utils._client import InfluxDBClient
+from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import InfluxDBError
 
 TOKEN = 'client-test-token-c0ffee'
 

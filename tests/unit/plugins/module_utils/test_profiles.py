@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.influxops.influxdb2.plugins.module_utils import _profiles
-from ansible_collections.influxops.influxdb2.plugins.module_utils._argspec import OptionError, resolve_connection
+from ansible_collections.influxops.influxdb2.plugins.module_utils._connection import resolve_connection
+from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import OptionError
 from ansible_collections.influxops.influxdb2.plugins.module_utils._profiles import parse_toml_subset
 
 # As the influx CLI writes it (influx config create), plus a comment.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.influxops.influxdb2.plugins.module_utils._argspec import OptionError
+from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import OptionError
 from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import from_api, plan_remote
 from ansible_collections.influxops.influxdb2.tests.unit.plugins.http_fake import ORG_ID, api_remote
 

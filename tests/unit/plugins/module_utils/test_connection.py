@@ -10,14 +10,9 @@ import subprocess
 
 import pytest
 
-from ansible_collections.influxops.influxdb2.plugins.module_utils._argspec import (
-    OptionError,
-    check_http_url,
-    check_id,
-    check_tls_files,
-    check_token,
-    resolve_connection,
-)
+from ansible_collections.influxops.influxdb2.plugins.module_utils._connection import check_tls_files, resolve_connection
+from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import OptionError
+from ansible_collections.influxops.influxdb2.plugins.module_utils._validators import check_http_url, check_id, check_token
 
 
 NO_PROFILES = '/nonexistent/influx-configs'

@@ -4,7 +4,8 @@
 
 # This module_utils is PRIVATE to the collection. It can change without notice.
 
-"""Common connection options of every module, and how they are resolved.
+"""The connection layer: the common connection options of every module, how they are resolved
+(task, environment, influx CLI profile, default), the client factory, and the module factory.
 
 The argument spec here is mirrored one to one by the doc fragment
 ``influxops.influxdb2._connection``.
@@ -13,26 +14,23 @@ The argument spec here is mirrored one to one by the doc fragment
 from __future__ import annotations
 
 import os
-import re
 import ssl
 
-from urllib.parse import urlsplit
-
-from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.basic import AnsibleModule, env_fallback
 from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE, BOOLEANS_TRUE
 
 from ansible_collections.influxops.influxdb2.plugins.module_utils._client import InfluxDBClient
 from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import OptionError
 from ansible_collections.influxops.influxdb2.plugins.module_utils._profiles import Profiles
+from ansible_collections.influxops.influxdb2.plugins.module_utils._validators import (
+    check_http_url,
+    check_id,
+    check_name,
+    check_token,
+)
 
-
-__all__ = ['Connection', 'OptionError', 'check_http_url', 'check_id', 'check_name',
-           'check_token', 'common_argument_spec', 'resolve_connection']
 
 DEFAULT_HOST = 'http://localhost:8086'
-
-
-ID_RE = re.compile(r'^[0-9a-fA-F]{16}$')
 
 
 def common_argument_spec():
@@ -52,85 +50,6 @@ def common_argument_spec():
         influx_config=dict(type='str'),
         trace_span=dict(type='str', fallback=(env_fallback, ['INFLUX_TRACE_SPAN'])),
     )
-
-
-def check_id(value, option):
-    """Check that ``value`` is an InfluxDB ID; return it lower-cased (as the server stores it)."""
-    if not isinstance(value, str) or not ID_RE.match(value):
-        raise OptionError('%s must be an InfluxDB ID of 16 hexadecimal characters, got %r' % (option, value))
-    if int(value, 16) == 0:
-        raise OptionError('%s must not be all zeros: %r is not a valid InfluxDB ID' % (option, value))
-    return value.lower()
-
-
-# Printable ASCII without the space: what an InfluxDB token is made of, and what an HTTP header
-# value can carry without being rejected or re-encoded.
-_TOKEN_CHARACTERS = frozenset(chr(c) for c in range(0x21, 0x7f))
-NOT_SHOWN = 'the value is not shown'
-
-
-def check_token(value, option):
-    """Return ``value`` without surrounding white space (a vaulted or block-scalar token ends in a
-    new line); raise :class:`OptionError` when what is left cannot be a token.
-
-    InfluxDB tokens never contain white space, and a header value cannot hold a control
-    character. The message names ``option`` and never shows the value.
-    """
-    token = value.strip() if isinstance(value, str) else ''
-    if not token:
-        raise OptionError('%s must not be empty' % option)
-    bad = [c for c in token if c not in _TOKEN_CHARACTERS]
-    if bad:
-        kinds = sorted(set('white space' if c.isspace() else 'a control character' if ord(c) < 0x20 or 0x7f <= ord(c) < 0xa0
-                           else 'a character outside ASCII' for c in bad))
-        raise OptionError('%s holds %s inside it, which no InfluxDB token does and no HTTP header can carry; '
-                          'check how it is stored (%s)' % (option, ' and '.join(kinds), NOT_SHOWN))
-    return token
-
-
-def _url_problem(value, base):
-    if '@' in value:
-        return 'it contains @: user info (user:password@) is not supported, InfluxDB authenticates with a token'
-    if any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7f for c in value):
-        return 'it contains white space or a control character'
-    try:
-        parts = urlsplit(value)
-        port = parts.port
-    except ValueError:
-        return 'it is not a valid URL (check the brackets of an IPv6 address and that the port is a number from 1 to 65535)'
-    if parts.scheme.lower() not in ('http', 'https'):
-        return 'the scheme must be http or https'
-    if not parts.hostname:
-        return 'it has no host'
-    if port is not None and not 0 < port < 65536:
-        return 'the port is out of range'
-    if base and ('?' in value or '#' in value):
-        return ('it has a query string or a fragment; a base URL is scheme, host, optional port and path prefix '
-                '(such as https://proxy.example.com/influxdb)')
-    return None
-
-
-def check_http_url(value, option, base=False):
-    """Check that ``value`` is an absolute http(s) URL with a host and no user info; return it unchanged.
-
-    With ``base``, ``value`` is where the API lives (``host``): it may have a path prefix but no
-    query string or fragment. A value that holds ``@`` is never shown, as it may hold a password.
-    """
-    problem = _url_problem(value, base) if isinstance(value, str) else 'it is not a string'
-    if problem:
-        hidden = isinstance(value, str) and '@' in value
-        shown = NOT_SHOWN if hidden else 'got %r' % (value,)
-        # what may be user info: all between the scheme and the last @
-        secrets = [value.partition('://')[2].rpartition('@')[0] or value.rpartition('@')[0]] if hidden else []
-        raise OptionError('%s must be an absolute http:// or https:// URL with a host, %s: %s' % (option, shown, problem),
-                          secrets=secrets)
-    return value
-
-
-def check_name(value, option='name'):
-    if value is None or not value.strip():
-        raise OptionError('%s must not be empty or only white space' % option)
-    return value
 
 
 class Connection:
@@ -310,3 +229,16 @@ def resolve_connection(params, environ=None, org_required=True):
     return Connection(host=host, token=token, org=org, org_id=org_id, validate_certs=validate_certs,
                       ca_path=ca_path, timeout=timeout, retries=retries, retry_backoff=retry_backoff,
                       client_cert=client_cert, client_key=client_key, trace_span=trace_span)
+
+
+def create_module(argument_spec):
+    """The AnsibleModule of a task: the common connection options plus ``argument_spec``, with check mode."""
+    spec = common_argument_spec()
+    spec.update(argument_spec)
+    return AnsibleModule(argument_spec=spec, supports_check_mode=True)
+
+
+def fail(module, exc):
+    """Fail the task with an :class:`InfluxOpsError`, hiding its secrets wherever the result holds them."""
+    module.no_log_values.update(exc.secrets)
+    module.fail_json(**exc.fail_kwargs())
