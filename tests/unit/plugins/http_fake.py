@@ -153,16 +153,3 @@ def run_module(module, args, calls, monkeypatch, capsys, check_mode=False, diff=
             module.main()
     out = capsys.readouterr().out
     return json.loads(out), server
-
-
-def make_runner(module, monkeypatch, capsys, secrets, base_args=None):
-    """A function ``run(args, calls, **kwargs)`` for a test fixture: it runs ``module`` against
-    the scripted ``calls``, checks that every call was made and that no secret is in the result."""
-    def runner(args, calls, **kwargs):
-        result, server = run_module(module, dict(base_args or {}, **args), calls, monkeypatch, capsys, **kwargs)
-        server.assert_done()
-        text = json.dumps(result)
-        for secret in secrets:
-            assert secret not in text
-        return result, server
-    return runner

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 from ansible_collections.influxops.influxdb2.plugins.modules import influx_remote
@@ -17,7 +19,6 @@ from ansible_collections.influxops.influxdb2.tests.unit.plugins.http_fake import
     api_remote,
     connection_refused,
     error_body,
-    make_runner,
 )
 
 REMOTE_TOKEN = 'remote-secret-token-41d8'
@@ -29,8 +30,8 @@ SNAKE = dict(id=REMOTE_ID, org_id=ORG_ID, name='central', description=None, remo
 
 
 @pytest.fixture
-def run(monkeypatch, capsys):
-    return make_runner(influx_remote, monkeypatch, capsys, [TOKEN, REMOTE_TOKEN])
+def run(run_main):
+    return functools.partial(run_main, influx_remote, secrets=[TOKEN, REMOTE_TOKEN])
 
 
 def test_noop_is_one_request(run):

@@ -17,18 +17,12 @@ from ansible_collections.influxops.influxdb2.tests.unit.plugins.http_fake import
     Call,
     api_remote,
     error_body,
-    run_module,
 )
 
 
 @pytest.fixture
-def run(monkeypatch, capsys):
-    def runner(args, calls, **kwargs):
-        result, server = run_module(influx_remote_info, dict(args, token=TOKEN), calls, monkeypatch, capsys, **kwargs)
-        server.assert_done()
-        assert server.writes == []
-        return result, server
-    return runner
+def run(run_main):
+    return lambda args, calls, **kwargs: run_main(influx_remote_info, dict(args, token=TOKEN), calls, read_only=True, **kwargs)
 
 
 def test_lists_sorted_by_name(run):

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import socket
 
 from urllib.error import URLError
@@ -21,7 +23,6 @@ from ansible_collections.influxops.influxdb2.tests.unit.plugins.http_fake import
     api_remote,
     connection_refused,
     error_body,
-    make_runner,
     warnings_of,
 )
 
@@ -38,8 +39,8 @@ def timeout():
 
 
 @pytest.fixture
-def run(monkeypatch, capsys):
-    return make_runner(influx_remote, monkeypatch, capsys, [TOKEN, REMOTE_TOKEN])
+def run(run_main):
+    return functools.partial(run_main, influx_remote, secrets=[TOKEN, REMOTE_TOKEN])
 
 
 def test_503_twice_then_success_converges_with_warnings(run):

@@ -15,7 +15,6 @@ from ansible_collections.influxops.influxdb2.tests.unit.plugins.http_fake import
     Call,
     api_remote,
     error_body,
-    make_runner,
 )
 
 LIST = '/api/v2/remotes?orgID=' + ORG_ID
@@ -35,10 +34,11 @@ def item(name, **kwargs):
 
 
 @pytest.fixture
-def run(monkeypatch, capsys):
-    by_id = make_runner(influx_remotes, monkeypatch, capsys, [TOKEN, SECRET], dict(token=TOKEN, org_id=ORG_ID))
-    by_name = make_runner(influx_remotes, monkeypatch, capsys, [TOKEN, SECRET], dict(token=TOKEN))
-    return lambda args, calls, **kwargs: (by_name if 'org' in args else by_id)(args, calls, **kwargs)
+def run(run_main):
+    def run(args, calls, **kwargs):
+        base_args = dict(token=TOKEN) if 'org' in args else dict(token=TOKEN, org_id=ORG_ID)
+        return run_main(influx_remotes, args, calls, secrets=[TOKEN, SECRET], base_args=base_args, **kwargs)
+    return run
 
 
 def test_noop_over_many_remotes_is_one_request(run):

@@ -1,0 +1,34 @@
+# Copyright (c) InfluxOps contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Fixtures shared by the unit tests."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ansible_collections.influxops.influxdb2.tests.unit.plugins.http_fake import run_module
+
+
+@pytest.fixture
+def run_main(monkeypatch, capsys):
+    """``run_main(module, args, calls, secrets=(), base_args=None, read_only=False, **kwargs)``.
+
+    Runs ``module.main()`` with ``base_args`` updated by ``args`` against the scripted ``calls``
+    (``kwargs`` as for ``run_module``: check_mode, diff, env) and returns ``(result, server)``,
+    after checking that every call was made, that no secret is anywhere in the result and, with
+    ``read_only``, that nothing was written.
+    """
+    def run(module, args, calls, secrets=(), base_args=None, read_only=False, **kwargs):
+        result, server = run_module(module, dict(base_args or {}, **args), calls, monkeypatch, capsys, **kwargs)
+        server.assert_done()
+        text = json.dumps(result)
+        for secret in secrets:
+            assert secret not in text
+        if read_only:
+            assert server.writes == []
+        return result, server
+    return run
