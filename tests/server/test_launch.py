@@ -4,6 +4,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import stat
 import subprocess
 import sys
@@ -198,3 +199,21 @@ def test_start_gives_up_after_the_timeout(state_path, tmp_path, monkeypatch):
     with pytest.raises(launch.LaunchError, match="not ready within 1 seconds \\(no READY line\\):\nstarting"):
         launch.start(state_path, python=str(fake))
     assert not os.path.exists(state_path)
+
+
+def test_start_with_https_and_mutual_tls(tmp_path):
+    certs = tmp_path / "certs"
+    subprocess.run([sys.executable, os.path.join(HERE, "make_test_certs.py"), str(certs)], capture_output=True, timeout=120, check=True)
+    tls = ["--tls-cert", str(certs / "server.pem"), "--tls-key", str(certs / "server.key")]
+    for name, extra in (("https", []), ("mutual", ["--client-ca", str(certs / "ca.pem")])):
+        path = str(tmp_path / name / "server.json")
+        try:
+            state = launch.start(path, tls + extra)
+            assert state["url"] == "https://127.0.0.1:%d" % state["port"]
+            context = ssl.create_default_context(cafile=str(certs / "ca.pem"))
+            if extra:
+                context.load_cert_chain(str(certs / "client.pem"), str(certs / "client.key"))
+            with urllib.request.urlopen(state["url"] + "/health", timeout=10, context=context) as response:
+                assert response.status == 200
+        finally:
+            launch.stop(path)
