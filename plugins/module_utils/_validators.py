@@ -63,8 +63,9 @@ def _url_problem(value, base):
     try:
         parts = urlsplit(value)
         port = parts.port
-    except ValueError:
-        return 'it is not a valid URL (check the brackets of an IPv6 address and that the port is a number from 1 to 65535)'
+    except ValueError as exc:
+        # Python's own reason (such as "Port out of range 0-65535"); a value with user info never gets here
+        return str(exc)
     if parts.scheme.lower() not in ('http', 'https'):
         return 'the scheme must be http or https'
     if not parts.hostname:
