@@ -192,6 +192,7 @@ from ansible_collections.influxops.influxdb2.plugins.module_utils._options impor
 from ansible_collections.influxops.influxdb2.plugins.module_utils._orgs import resolve_org
 from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import RemotesService, converge_remote, desired_remote
 
+
 def main():
     module = create_module(dict(remote_argument_spec(), **update_token_argument_spec()))
     params = module.params
@@ -206,6 +207,7 @@ def main():
     except InfluxOpsError as exc:
         fail(module, exc)
     module.exit_json(changed=outcome.changed, remote=outcome.after, diff=dict(before=outcome.before, after=outcome.after))
+
 
 if __name__ == '__main__':
     main()

@@ -123,6 +123,7 @@ from ansible_collections.influxops.influxdb2.plugins.module_utils._orgs import r
 from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import RemotesService, from_api, matches
 from ansible_collections.influxops.influxdb2.plugins.module_utils._validators import check_id
 
+
 def main():
     module = create_module(dict(name=dict(type='str'), remote_url=dict(type='str'), id=dict(type='str')))
     params = module.params
@@ -143,6 +144,7 @@ def main():
         fail(module, exc)
     remotes = sorted((from_api(r) for r in found), key=lambda r: (r['name'] or '', r['id'] or ''))
     module.exit_json(changed=False, remotes=remotes)
+
 
 if __name__ == '__main__':
     main()
