@@ -30,7 +30,6 @@ def test_db_persists_across_restart(tmp_path):
         second.stop()
 
 
-
 def test_memory_store_starts_empty(tmp_path):
     first = start_server()
     try:
@@ -45,7 +44,6 @@ def test_memory_store_starts_empty(tmp_path):
     assert not list(tmp_path.iterdir())
 
 
-
 def test_quiet_by_default():
     srv = start_server()
     srv.request("GET", "/api/v2/remotes?orgID=" + ORG_ID)
@@ -53,7 +51,6 @@ def test_quiet_by_default():
     out, err = srv.stop()
     assert out == b""
     assert err == b""
-
 
 
 def test_verbose_logs_requests_without_tokens():
@@ -64,12 +61,10 @@ def test_verbose_logs_requests_without_tokens():
     assert TOKEN.encode() not in err
 
 
-
 def test_sigterm_exits_cleanly():
     srv = start_server()
     srv.stop()
     assert srv.proc.returncode == 0
-
 
 
 @pytest.mark.parametrize("args", [

@@ -37,10 +37,8 @@ def test_add_list_and_clear_rules(srv):
     assert srv.log() == []
 
 
-
 def test_trailing_slash_on_fault_endpoint(srv):
     assert srv.json("GET", "/_test/faults/", token=None) == (200, [])
-
 
 
 @pytest.mark.parametrize("rule, word", [
@@ -89,13 +87,11 @@ def test_invalid_rules_are_400_and_nothing_is_added(srv, rule, word):
     assert srv.json("GET", "/_test/faults", token=None) == (200, [])
 
 
-
 @pytest.mark.parametrize("raw", [b"", b"{", b"\xff"])
 def test_malformed_rule_body(srv, raw):
     status, value = srv.json("POST", "/_test/faults", raw, token=None)
     assert status == 400
     assert value["message"] == "fault rule: the body must be a JSON object or a list of them"
-
 
 
 def test_fault_endpoints_are_never_faulted_or_recorded(srv):
@@ -105,8 +101,6 @@ def test_fault_endpoints_are_never_faulted_or_recorded(srv):
     assert srv.request("GET", "/health", token=None)[0] == 500
     status, rules = srv.json("GET", "/_test/faults", token=None)
     assert status == 200 and rules[0]["count"] == 99
-
-
 
 
 # -- status, body, content_type, headers ------------------------------------------------------------
@@ -126,7 +120,6 @@ def test_status_with_default_influxdb_error_body(srv):
     ]
 
 
-
 @pytest.mark.parametrize("status, code", [
     (400, "invalid"), (401, "unauthorized"), (404, "not found"), (422, "unprocessable entity"),
     (429, "too many requests"), (500, "internal error"), (502, "unavailable"), (504, "unavailable"),
@@ -140,13 +133,11 @@ def test_default_error_code_per_status(srv, status, code):
     assert json.loads(data.decode("utf-8"))["code"] == code
 
 
-
 def test_retry_after_header(srv):
     srv.add_fault({"path": REMOTES, "status": 429, "headers": {"Retry-After": "1"}})
     status, headers, _data = srv.request("GET", REMOTES + "?orgID=" + ORG_ID)
     assert (status, headers["retry-after"]) == (429, "1")
     assert "retry-after" not in srv.request("GET", REMOTES + "?orgID=" + ORG_ID)[1]
-
 
 
 def test_html_proxy_page_with_content_type(srv):
@@ -155,7 +146,6 @@ def test_html_proxy_page_with_content_type(srv):
     status, headers, data = srv.request("GET", REMOTES + "?orgID=" + ORG_ID)
     assert (status, headers["content-type"], data) == (502, "text/html", page.encode("utf-8"))
     assert "x-platform-error-code" not in headers
-
 
 
 @pytest.mark.parametrize("body, content_type", [
@@ -170,7 +160,6 @@ def test_custom_body_default_content_type(srv, body, content_type):
     assert headers["content-length"] == str(len(data))
 
 
-
 def test_success_status_without_body(srv):
     srv.add_fault([{"path": "/health", "status": 200}, {"path": "/health", "status": 204}])
     status, headers, data = srv.request("GET", "/health", token=None)
@@ -180,13 +169,11 @@ def test_success_status_without_body(srv):
     assert "content-type" not in headers
 
 
-
 def test_status_without_after_does_not_commit(srv):
     srv.add_fault({"method": "POST", "path": REMOTES, "status": 503})
     body = remote_body()
     assert srv.request("POST", REMOTES, body)[0] == 503
     assert srv.stored(body["name"]) == []
-
 
 
 def test_headers_only_rule_adds_to_real_answer(srv):
@@ -197,13 +184,10 @@ def test_headers_only_rule_adds_to_real_answer(srv):
     assert srv.log() == [{"method": "GET", "path": "/health", "query": {}, "status": 200, "fault": True}]
 
 
-
 def test_fault_applies_before_authentication(srv):
     srv.add_fault({"path": REMOTES, "status": 503})
     assert srv.request("GET", REMOTES, token=None)[0] == 503
     assert srv.request("GET", REMOTES, token=None)[0] == 401
-
-
 
 
 # -- matching: method, path, count, order -----------------------------------------------------------
@@ -215,14 +199,12 @@ def test_method_filter(srv):
     assert srv.request("POST", REMOTES, remote_body())[0] == 201
 
 
-
 def test_any_method_and_any_path(srv):
     srv.add_fault({"status": 503, "count": 3})
     assert srv.request("GET", "/health", token=None)[0] == 503
     assert srv.request("DELETE", REMOTES + "/0123456789abcdef")[0] == 503
     assert srv.request("HEAD", "/ping", token=None)[0] == 503
     assert srv.request("GET", "/ping", token=None)[0] == 204
-
 
 
 @pytest.mark.parametrize("pattern, path, hit", [
@@ -244,11 +226,9 @@ def test_path_matching(srv, pattern, path, hit):
     assert (status == 418) is hit
 
 
-
 def test_path_matching_ignores_query_string(srv):
     srv.add_fault({"path": REMOTES, "status": 503})
     assert srv.request("GET", REMOTES + "?orgID=%s&name=x" % ORG_ID)[0] == 503
-
 
 
 def test_count_decrements_and_rule_disappears(srv):
@@ -261,7 +241,6 @@ def test_count_decrements_and_rule_disappears(srv):
     assert [entry["status"] for entry in srv.log()] == [503, 503, 200]
 
 
-
 def test_rules_apply_in_order(srv):
     srv.add_fault([
         {"method": "POST", "path": REMOTES, "status": 500},
@@ -272,7 +251,6 @@ def test_rules_apply_in_order(srv):
     assert statuses == [503, 503, 502, 200]
     status, rules = srv.json("GET", "/_test/faults", token=None)
     assert (status, [(rule["method"], rule["status"]) for rule in rules]) == (200, [("POST", 500)])
-
 
 
 def test_counts_are_exact_under_concurrency(srv):
@@ -295,8 +273,6 @@ def test_counts_are_exact_under_concurrency(srv):
     assert srv.json("GET", "/_test/faults", token=None) == (200, [])
 
 
-
-
 # -- drop, after, delay -----------------------------------------------------------------------------
 
 def test_drop_closes_without_answer_and_commits_nothing(srv):
@@ -309,14 +285,12 @@ def test_drop_closes_without_answer_and_commits_nothing(srv):
     assert srv.request("POST", REMOTES, remote_body())[0] == 201
 
 
-
 def test_drop_seen_by_requests_as_connection_error(srv):
     requests = pytest.importorskip("requests")
     srv.add_fault({"method": "GET", "path": "/health", "drop": True})
     with pytest.raises(requests.exceptions.ConnectionError):
         requests.get(srv.url + "/health", timeout=10)
     assert requests.get(srv.url + "/health", timeout=10).status_code == 200
-
 
 
 def test_after_with_status_commits_the_write(srv):
@@ -333,7 +307,6 @@ def test_after_with_status_commits_the_write(srv):
     assert (status, value["message"]) == (500, "UNIQUE constraint failed: remotes.org_id, remotes.name")
 
 
-
 def test_after_with_drop_loses_the_answer_of_a_successful_post(srv):
     srv.add_fault({"method": "POST", "path": REMOTES, "drop": True, "after": True})
     body = remote_body()
@@ -343,7 +316,6 @@ def test_after_with_drop_loses_the_answer_of_a_successful_post(srv):
     status, value = srv.json("GET", REMOTES + "?orgID=%s&name=%s" % (ORG_ID, body["name"]))
     assert status == 200 and len(value["remotes"]) == 1
     assert srv.log()[0] == {"method": "POST", "path": REMOTES, "query": {}, "status": None, "fault": True}
-
 
 
 def test_after_commits_patch_and_delete(srv):
@@ -360,7 +332,6 @@ def test_after_commits_patch_and_delete(srv):
     assert srv.request("DELETE", path)[0] == 404
 
 
-
 def test_delay_then_normal_answer(srv):
     srv.add_fault({"method": "GET", "path": "/health", "delay": 0.6})
     start = time.monotonic()
@@ -374,13 +345,11 @@ def test_delay_then_normal_answer(srv):
     assert "fault" not in srv.log()[1]
 
 
-
 def test_delay_with_status(srv):
     srv.add_fault({"path": "/health", "delay": 0.3, "status": 503})
     start = time.monotonic()
     assert srv.request("GET", "/health", token=None)[0] == 503
     assert time.monotonic() - start >= 0.25
-
 
 
 def test_delay_longer_than_client_timeout_is_a_timeout():
@@ -400,7 +369,6 @@ def test_delay_longer_than_client_timeout_is_a_timeout():
     assert (out, err) == (b"", b"")
 
 
-
 def test_after_with_delay_commits_before_the_client_times_out():
     server = start_server()
     try:
@@ -414,7 +382,6 @@ def test_after_with_delay_commits_before_the_client_times_out():
     finally:
         out, err = server.stop()
     assert (out, err) == (b"", b"")
-
 
 
 def test_faults_in_log_file_and_verbose_output(tmp_path):

@@ -29,7 +29,6 @@ def test_request_log_records_and_clears(fresh):
     assert fresh.json("GET", "/_test/requests", token=None) == (200, [])
 
 
-
 def test_request_log_records_the_trace_span_header(fresh):
     fresh.request("DELETE", "/_test/requests", token=None)
     fresh.request("GET", "/api/v2/remotes?orgID=" + ORG_ID, headers={"Zap-Trace-Span": "0123:4567:0:1"})
@@ -38,7 +37,6 @@ def test_request_log_records_the_trace_span_header(fresh):
     assert [entry.get("trace_span") for entry in log] == ["0123:4567:0:1", None]
     assert "trace_span" not in log[1]
     assert '"trace_span": "0123:4567:0:1"' in fresh.log_path.read_text(encoding="utf-8")
-
 
 
 def test_request_log_never_holds_tokens(fresh):
@@ -50,7 +48,6 @@ def test_request_log_never_holds_tokens(fresh):
     assert TOKEN not in file_text and "hidden-token" not in file_text
 
 
-
 def test_log_file_gets_one_line_per_request(fresh):
     fresh.request("GET", "/ping", token=None)
     fresh.request("GET", "/api/v2/orgs?org=" + ORG_NAME)
@@ -60,7 +57,6 @@ def test_log_file_gets_one_line_per_request(fresh):
         {"method": "GET", "path": "/ping", "query": {}, "status": 204},
         {"method": "GET", "path": "/api/v2/orgs", "query": {"org": [ORG_NAME]}, "status": 200},
     ]
-
 
 
 def test_test_remotes_shows_token_hash(fresh):

@@ -24,12 +24,10 @@ def test_ready_line_and_health_without_token(server):
     assert body["version"]
 
 
-
 def test_health_trailing_slash(server):
     status, _headers, data = server.request("GET", "/health/", token=None)
     assert status == 200
     assert json.loads(data)["status"] == "pass"
-
 
 
 def test_ping_without_token(server):
@@ -41,14 +39,11 @@ def test_ping_without_token(server):
     assert headers["x-influxdb-version"]
 
 
-
 def test_build_headers_on_api_answers(server):
     status, headers, _data = server.request("GET", "/api/v2/orgs?org=" + ORG_NAME)
     assert status == 200
     assert headers["x-influxdb-build"] == "OSS"
     assert headers["x-influxdb-version"]
-
-
 
 
 # -- authentication ---------------------------------------------------------------------------------
@@ -63,12 +58,10 @@ def test_unauthorized_compact_body(server, header):
     assert got["x-platform-error-code"] == "unauthorized"
 
 
-
 @pytest.mark.parametrize("scheme", ["Token", "token", "TOKEN", "Bearer", "bearer", "BeArEr"])
 def test_auth_scheme_is_case_insensitive(server, scheme):
     status, _headers, _data = server.request("GET", "/api/v2/remotes?orgID=" + ORG_ID, scheme=scheme)
     assert status == 200
-
 
 
 def test_auth_runs_before_routing(server):
@@ -80,11 +73,8 @@ def test_auth_runs_before_routing(server):
     assert data == UNAUTHORIZED_BODY
 
 
-
 def test_unknown_api_path_with_token(server):
     assert_error(server.request("GET", "/api/v2/no-such-thing"), 404, "not found", "path not found")
-
-
 
 
 # -- routing: methods, unknown paths, trailing slashes ----------------------------------------------
@@ -107,11 +97,9 @@ def test_unsupported_method_is_405_empty(server, method, path):
     assert "content-type" not in headers
 
 
-
 def test_options_without_origin_is_405(server):
     status, _headers, data = server.request("OPTIONS", "/api/v2/remotes", token=None)
     assert (status, data) == (405, b"")
-
 
 
 def test_options_with_origin_is_cors_preflight(server):
@@ -120,12 +108,10 @@ def test_options_with_origin_is_cors_preflight(server):
     assert headers["access-control-allow-origin"] == "http://ui.example"
 
 
-
 def test_unknown_path_outside_api_is_plain_404(server):
     status, headers, data = server.request("GET", "/no-such-page", token=None)
     assert (status, data) == (404, b"404 page not found\n")
     assert headers["content-type"] == "text/plain; charset=utf-8"
-
 
 
 def test_trailing_slashes_are_ignored(server):

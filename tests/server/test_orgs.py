@@ -20,24 +20,20 @@ def test_org_lookup_by_name(server):
     assert body["orgs"][0]["links"]["self"] == "/api/v2/orgs/" + ORG_ID
 
 
-
 def test_org_lookup_by_name_with_space(server):
     status, value = server.json("GET", "/api/v2/orgs?org=other%20org")
     assert status == 200
     assert value["orgs"][0]["id"] == OTHER_ORG_ID
 
 
-
 def test_org_lookup_unknown_name(server):
     assert_error(server.request("GET", "/api/v2/orgs?org=nope"), 404, "not found", 'organization name "nope" not found')
-
 
 
 def test_org_list_all(server):
     status, value = server.json("GET", "/api/v2/orgs")
     assert status == 200
     assert [o["id"] for o in value["orgs"]] == sorted([ORG_ID, OTHER_ORG_ID])
-
 
 
 def test_org_by_id(server):
@@ -47,17 +43,14 @@ def test_org_by_id(server):
     assert value["name"] == ORG_NAME
 
 
-
 def test_org_by_id_upper_case(server):
     status, value = server.json("GET", "/api/v2/orgs/" + ORG_ID.upper())
     assert status == 200
     assert value["id"] == ORG_ID
 
 
-
 def test_org_by_unknown_id(server):
     assert_error(server.request("GET", "/api/v2/orgs/" + random_org()), 404, "not found", "organization not found")
-
 
 
 @pytest.mark.parametrize("bad, message", [
@@ -67,7 +60,6 @@ def test_org_by_unknown_id(server):
 ])
 def test_org_by_bad_id(server, bad, message):
     assert_error(server.request("GET", "/api/v2/orgs/" + bad), 400, "invalid", message)
-
 
 
 @pytest.mark.parametrize("query, message", [

@@ -17,13 +17,11 @@ def test_list_requires_org_id(server, query):
     assert_error(server.request("GET", "/api/v2/remotes" + query), 400, "invalid", "invalid or missing org ID")
 
 
-
 def test_list_no_match_is_null_exact_body(server):
     status, headers, data = server.request("GET", "/api/v2/remotes?orgID=" + random_org())
     assert status == 200
     assert headers["content-type"] == JSON_TYPE
     assert data == b'{\n\t"remotes": null\n}'
-
 
 
 def test_list_filters(server):
@@ -45,13 +43,11 @@ def test_list_filters(server):
     assert len(value["remotes"]) == 2
 
 
-
 def test_list_filter_is_exact(server):
     org = random_org()
     server.create_remote(org, name="Alpha")
     _status, value = server.json("GET", "/api/v2/remotes?orgID=%s&name=alpha" % org)
     assert value == {"remotes": None}
-
 
 
 def test_list_accepts_upper_case_org_id(server):
@@ -60,8 +56,6 @@ def test_list_accepts_upper_case_org_id(server):
     status, value = server.json("GET", "/api/v2/remotes?orgID=" + org.upper())
     assert status == 200
     assert [r["id"] for r in value["remotes"]] == [remote["id"]]
-
-
 
 
 # -- create -----------------------------------------------------------------------------------------
@@ -85,7 +79,6 @@ def test_create_answer_shape_and_format(server):
     assert b"tok" not in data
 
 
-
 def test_create_with_all_fields(server):
     org = random_org()
     remote = server.create_remote(org, description="to central", remoteOrgID="ABCDEFABCDEF0123", allowInsecureTLS=True)
@@ -95,11 +88,9 @@ def test_create_with_all_fields(server):
     assert "remoteAPIToken" not in remote
 
 
-
 def test_create_empty_description_is_shown(server):
     remote = server.create_remote(random_org(), description="")
     assert remote["description"] == ""
-
 
 
 def test_create_validates_almost_nothing(server):
@@ -110,13 +101,11 @@ def test_create_validates_almost_nothing(server):
     assert value["remoteURL"] == "not a url"
 
 
-
 def test_create_does_not_check_org_exists(server):
     org = random_org()
     status, value = server.json("POST", "/api/v2/remotes", {"orgID": org, "name": "orphan", "remoteURL": "http://x"})
     assert status == 201
     assert value["orgID"] == org
-
 
 
 def test_create_duplicate_name_is_500(server):
@@ -128,11 +117,9 @@ def test_create_duplicate_name_is_500(server):
     assert len(value["remotes"]) == 1
 
 
-
 def test_same_name_in_other_org_is_fine(server):
     server.create_remote(random_org(), name="shared")
     server.create_remote(random_org(), name="shared")
-
 
 
 @pytest.mark.parametrize("body, message", [
@@ -150,7 +137,6 @@ def test_same_name_in_other_org_is_fine(server):
 ])
 def test_create_invalid_bodies(server, body, message):
     assert_error(server.request("POST", "/api/v2/remotes", body), 400, "invalid", message)
-
 
 
 @pytest.mark.parametrize("raw, message", [
@@ -172,13 +158,11 @@ def test_create_malformed_json(server, raw, message):
     assert_error(server.request("POST", "/api/v2/remotes", raw), 400, "invalid", message)
 
 
-
 def test_create_field_names_match_case_insensitively(server):
     org = random_org()
     status, value = server.json("POST", "/api/v2/remotes", {"ORGID": org, "Name": "folded", "remoteurl": "http://x"})
     assert status == 201
     assert (value["orgID"], value["name"], value["remoteURL"]) == (org, "folded", "http://x")
-
 
 
 def test_json_escapes_like_go(server):
@@ -187,8 +171,6 @@ def test_json_escapes_like_go(server):
     assert status == 201
     assert b'"a\\u003cb\\u003e\\u0026c"' in data
     assert "caf\u00e9".encode("utf-8") in data
-
-
 
 
 # -- get --------------------------------------------------------------------------------------------
@@ -200,7 +182,6 @@ def test_get_by_id(server):
     assert value == remote
 
 
-
 def test_get_by_upper_case_id(server):
     remote = server.create_remote(random_org())
     status, value = server.json("GET", "/api/v2/remotes/" + remote["id"].upper())
@@ -208,17 +189,13 @@ def test_get_by_upper_case_id(server):
     assert value["id"] == remote["id"]
 
 
-
 def test_get_unknown(server):
     assert_error(server.request("GET", "/api/v2/remotes/" + random_org()), 404, "not found", "remote connection not found")
-
 
 
 @pytest.mark.parametrize("bad", ["abc", "0000000000000000", "xyzxyzxyzxyzxyzx", "0123456789abcdef0"])
 def test_get_bad_id(server, bad):
     assert_error(server.request("GET", "/api/v2/remotes/" + bad), 400, "invalid", "remote-connection ID is invalid")
-
-
 
 
 # -- patch ------------------------------------------------------------------------------------------
@@ -232,7 +209,6 @@ def test_patch_changes_only_sent_fields(server):
     assert server.json("GET", "/api/v2/remotes/" + remote["id"])[1] == expected
 
 
-
 def test_patch_empty_object_changes_nothing(server):
     remote = server.create_remote(random_org(), description="keep")
     status, value = server.json("PATCH", "/api/v2/remotes/" + remote["id"], {})
@@ -240,11 +216,9 @@ def test_patch_empty_object_changes_nothing(server):
     assert value == remote
 
 
-
 def test_patch_empty_body_is_400(server):
     remote = server.create_remote(random_org())
     assert_error(server.request("PATCH", "/api/v2/remotes/" + remote["id"], b""), 400, "invalid", "failed to unmarshal json: EOF")
-
 
 
 def test_patch_null_is_ignored_for_every_field(server):
@@ -257,13 +231,11 @@ def test_patch_null_is_ignored_for_every_field(server):
     assert server.token_hash(remote["id"]) == before
 
 
-
 def test_patch_empty_description_is_stored(server):
     remote = server.create_remote(random_org(), description="something")
     status, value = server.json("PATCH", "/api/v2/remotes/" + remote["id"], {"description": ""})
     assert status == 200
     assert value["description"] == ""
-
 
 
 def test_patch_sets_description_and_remote_org_id_from_null(server):
@@ -275,13 +247,11 @@ def test_patch_sets_description_and_remote_org_id_from_null(server):
     assert value["remoteOrgID"] == "aaaaaaaaaaaaaaaa"
 
 
-
 def test_patch_empty_remote_org_id_is_400(server):
     remote = server.create_remote(random_org(), remoteOrgID="1234567890abcdef")
     response = server.request("PATCH", "/api/v2/remotes/" + remote["id"], {"remoteOrgID": ""})
     assert_error(response, 400, "invalid", "failed to unmarshal json: id must have a length of 16 bytes")
     assert server.json("GET", "/api/v2/remotes/" + remote["id"])[1] == remote
-
 
 
 def test_patch_org_id_is_ignored(server):
@@ -293,7 +263,6 @@ def test_patch_org_id_is_ignored(server):
     assert value["name"] == "renamed"
 
 
-
 def test_patch_rename_onto_existing_is_500(server):
     org = random_org()
     server.create_remote(org, name="taken")
@@ -303,12 +272,10 @@ def test_patch_rename_onto_existing_is_500(server):
     assert server.json("GET", "/api/v2/remotes/" + remote["id"])[1]["name"] == "mine"
 
 
-
 def test_patch_unknown_and_bad_id(server):
     assert_error(server.request("PATCH", "/api/v2/remotes/" + random_org(), {"name": "x"}), 404, "not found",
                  "remote connection not found")
     assert_error(server.request("PATCH", "/api/v2/remotes/nope", {"name": "x"}), 400, "invalid", "remote-connection ID is invalid")
-
 
 
 def test_patch_token_replaces_it(server):
@@ -321,12 +288,9 @@ def test_patch_token_replaces_it(server):
     assert server.token_hash(remote["id"]) == hashlib.sha256(b"second-token").hexdigest()
 
 
-
 def test_patch_body_is_decoded_before_lookup(server):
     response = server.request("PATCH", "/api/v2/remotes/" + random_org(), {"remoteOrgID": ""})
     assert_error(response, 400, "invalid", "failed to unmarshal json: id must have a length of 16 bytes")
-
-
 
 
 # -- delete -----------------------------------------------------------------------------------------
@@ -341,10 +305,8 @@ def test_delete_then_again_404(server):
     assert_error(server.request("GET", "/api/v2/remotes/" + remote["id"]), 404, "not found", "remote connection not found")
 
 
-
 def test_delete_bad_id(server):
     assert_error(server.request("DELETE", "/api/v2/remotes/0000000000000000"), 400, "invalid", "remote-connection ID is invalid")
-
 
 
 def test_referenced_remote_cannot_be_deleted(server):
@@ -361,8 +323,6 @@ def test_referenced_remote_cannot_be_deleted(server):
     assert status == 204
 
 
-
-
 # -- read-only token --------------------------------------------------------------------------------
 
 def test_read_only_token_reads(server):
@@ -371,7 +331,6 @@ def test_read_only_token_reads(server):
     assert server.json("GET", "/api/v2/remotes?orgID=" + org, token=RO_TOKEN) == (200, {"remotes": [remote]})
     assert server.json("GET", "/api/v2/remotes/" + remote["id"], token=RO_TOKEN) == (200, remote)
     assert server.json("GET", "/api/v2/orgs?org=" + ORG_NAME, token=RO_TOKEN)[0] == 200
-
 
 
 def test_read_only_token_cannot_write(server):

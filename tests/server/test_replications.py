@@ -26,7 +26,6 @@ def test_replication_shape(server):
     assert server.json("GET", "/api/v2/replications/" + value["id"]) == (200, value)
 
 
-
 def test_replication_by_bucket_name(server):
     org = random_org()
     remote = server.create_remote(org)
@@ -36,12 +35,10 @@ def test_replication_by_bucket_name(server):
     assert value["RemoteBucketName"] == "by-name"
 
 
-
 def test_replication_list_null(server):
     status, _headers, data = server.request("GET", "/api/v2/replications?orgID=" + random_org())
     assert status == 200
     assert data == b'{\n\t"replications": null\n}'
-
 
 
 def test_replication_unknown_remote(server):
@@ -54,7 +51,6 @@ def test_replication_unknown_remote(server):
     assert json.loads(data) == {"code": "invalid", "message": 'remote "%s" not found: FOREIGN KEY constraint failed' % missing}
 
 
-
 def test_replication_needs_a_bucket(server):
     org = random_org()
     remote = server.create_remote(org)
@@ -62,7 +58,6 @@ def test_replication_needs_a_bucket(server):
         "orgID": org, "name": "r", "remoteID": remote["id"], "localBucketID": "1111111111111111"})
     assert status == 422
     assert json.loads(data)["message"] == "one of remote_bucket_id, remote_bucket_name should be provided"
-
 
 
 def test_replication_queue_size_and_age_limits(server):
@@ -74,7 +69,6 @@ def test_replication_queue_size_and_age_limits(server):
     assert (status, value["message"]) == (400, "maxAgeSeconds must be 0 (use default) or between 60 and 5184000")
 
 
-
 def test_replication_duplicate_name(server):
     org = random_org()
     remote = server.create_remote(org)
@@ -84,13 +78,11 @@ def test_replication_duplicate_name(server):
     assert (status, value["message"]) == (500, "UNIQUE constraint failed: replications.org_id, replications.name")
 
 
-
 def test_replication_get_delete_errors(server):
     assert_error(server.request("GET", "/api/v2/replications/xyz"), 400, "invalid", "replication ID is invalid")
     assert_error(server.request("GET", "/api/v2/replications/" + random_org()), 404, "not found", "replication not found")
     assert_error(server.request("DELETE", "/api/v2/replications/" + random_org()), 404, "not found", "replication not found")
     assert_error(server.request("GET", "/api/v2/replications"), 400, "invalid", "invalid or missing org ID")
-
 
 
 def test_replication_validate_saves_nothing(server):
@@ -100,7 +92,6 @@ def test_replication_validate_saves_nothing(server):
     status, _headers, data = server.request("POST", "/api/v2/replications?validate=true", body)
     assert (status, data) == (204, b"")
     assert server.json("GET", "/api/v2/replications?orgID=" + org) == (200, {"replications": None})
-
 
 
 def test_patch_replication(server):

@@ -30,7 +30,6 @@ def test_make_test_certs_writes_every_file_quickly(tmp_path):
         assert (target / name).read_text(encoding="ascii").startswith("-----BEGIN ")
 
 
-
 def test_make_test_certs_is_idempotent(tmp_path):
     subprocess.run([sys.executable, MAKE_CERTS, str(tmp_path)], check=True, timeout=60)
     first = {name: (tmp_path / name).read_bytes() for name in CERT_FILES}
@@ -45,7 +44,6 @@ def test_make_test_certs_is_idempotent(tmp_path):
     assert sorted(os.listdir(str(tmp_path))) == sorted(CERT_FILES)
 
 
-
 def test_make_test_certs_bad_directory(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x", encoding="utf-8")
@@ -53,8 +51,6 @@ def test_make_test_certs_bad_directory(tmp_path):
                             check=False, timeout=60)
     assert result.returncode == 1
     assert result.stderr.startswith(b"make_test_certs: ")
-
-
 
 
 # -- HTTPS ------------------------------------------------------------------------------------------
@@ -68,7 +64,6 @@ def test_https_ready_line_and_api(https):
     assert https.json("GET", REMOTES + "/" + value["id"]) == (200, value)
 
 
-
 @pytest.mark.parametrize("hostname", ["127.0.0.1", "localhost"])
 def test_server_certificate_names(https, certs, hostname):
     cert = tls_handshake(https.port, client_context(certs), hostname)
@@ -76,18 +71,15 @@ def test_server_certificate_names(https, certs, hostname):
     assert ("DNS", "localhost") in cert["subjectAltName"]
 
 
-
 def test_server_certificate_wrong_name_fails(https, certs):
     with pytest.raises(ssl.SSLCertVerificationError):
         tls_handshake(https.port, client_context(certs), "influxdb.example.com")
-
 
 
 def test_https_default_trust_fails(https):
     with pytest.raises(ssl.SSLCertVerificationError) as info:
         https.request("GET", "/health", token=None, context=ssl.create_default_context())
     assert "unable to get local issuer certificate" in str(info.value)
-
 
 
 def test_https_without_verification_succeeds(https):
@@ -97,13 +89,11 @@ def test_https_without_verification_succeeds(https):
     assert https.request("GET", "/health", token=None, context=context)[0] == 200
 
 
-
 def test_plain_http_to_https_port_fails(https):
     plain = Server(None, "http://127.0.0.1:%d" % https.port)
     with pytest.raises(CONNECTION_FAILURES):
         plain.request("GET", "/health", token=None)
     assert https.request("GET", "/health", token=None)[0] == 200
-
 
 
 def test_https_with_requests(https, certs):
@@ -114,7 +104,6 @@ def test_https_with_requests(https, certs):
         requests.get(https.url + "/health", timeout=10)
 
 
-
 def test_self_signed_server_fails_verification(selfsigned, certs):
     for context in (ssl.create_default_context(), client_context(certs)):
         with pytest.raises(ssl.SSLCertVerificationError) as info:
@@ -122,13 +111,11 @@ def test_self_signed_server_fails_verification(selfsigned, certs):
         assert "self" in str(info.value) and "signed" in str(info.value)
 
 
-
 def test_self_signed_server_without_verification(selfsigned):
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     assert selfsigned.request("GET", "/health", token=None, context=context)[0] == 200
-
 
 
 def test_faults_over_https(https):
@@ -139,14 +126,11 @@ def test_faults_over_https(https):
     assert https.request("GET", "/ping", token=None)[0] == 204
 
 
-
-
 # -- mutual TLS -------------------------------------------------------------------------------------
 
 def test_mtls_with_client_certificate(mtls):
     assert mtls.request("GET", "/health", token=None)[0] == 200
     assert mtls.json("GET", "/api/v2/orgs?org=" + ORG_NAME)[0] == 200
-
 
 
 def test_mtls_with_client_certificate_using_requests(mtls, certs):
@@ -158,17 +142,14 @@ def test_mtls_with_client_certificate_using_requests(mtls, certs):
         requests.get(mtls.url + "/health", verify=str(certs / "ca.pem"), timeout=10)
 
 
-
 def test_mtls_without_client_certificate_fails(mtls, certs):
     with pytest.raises(CONNECTION_FAILURES):
         mtls.request("GET", "/health", token=None, context=client_context(certs))
 
 
-
 def test_mtls_with_a_certificate_from_another_issuer_fails(mtls, certs):
     with pytest.raises(CONNECTION_FAILURES):
         mtls.request("GET", "/health", token=None, context=client_context(certs, client="selfsigned"))
-
 
 
 def test_mtls_failed_handshakes_are_not_requests(certs):
@@ -181,7 +162,6 @@ def test_mtls_failed_handshakes_are_not_requests(certs):
     finally:
         out, err = server.stop()
     assert (out, err) == (b"", b"")
-
 
 
 @pytest.mark.parametrize("args, message", [

@@ -24,39 +24,37 @@ Trailing slashes are ignored.
 from . import faults, hooks, orgs, remotes, replications, system
 from .wire import method_not_allowed, path_not_found, text_not_found, unauthorized_response
 
-ANY = "*"
-
 ROUTES = (
-    # method    path                                         handler
-    (ANY,       "/health",                                   system.health),
-    ("GET",     "/ping",                                     system.ping),
-    ("HEAD",    "/ping",                                     system.ping),
+    # "METHOD PATH" (* is any method), handler
+    ("* /health", system.health),
+    ("GET /ping", system.ping),
+    ("HEAD /ping", system.ping),
 
-    ("GET",     "/api/v2/orgs",                              orgs.list_orgs),
-    ("POST",    "/api/v2/orgs",                              system.not_implemented),
-    ("GET",     "/api/v2/orgs/{id}",                         orgs.get_org),
-    ("PATCH",   "/api/v2/orgs/{id}",                         system.not_implemented),
-    ("DELETE",  "/api/v2/orgs/{id}",                         system.not_implemented),
+    ("GET /api/v2/orgs", orgs.list_orgs),
+    ("POST /api/v2/orgs", system.not_implemented),
+    ("GET /api/v2/orgs/{id}", orgs.get_org),
+    ("PATCH /api/v2/orgs/{id}", system.not_implemented),
+    ("DELETE /api/v2/orgs/{id}", system.not_implemented),
 
-    ("GET",     "/api/v2/remotes",                           remotes.list_remotes),
-    ("POST",    "/api/v2/remotes",                           remotes.create_remote),
-    ("GET",     "/api/v2/remotes/{id}",                      remotes.get_remote),
-    ("PATCH",   "/api/v2/remotes/{id}",                      remotes.update_remote),
-    ("DELETE",  "/api/v2/remotes/{id}",                      remotes.delete_remote),
+    ("GET /api/v2/remotes", remotes.list_remotes),
+    ("POST /api/v2/remotes", remotes.create_remote),
+    ("GET /api/v2/remotes/{id}", remotes.get_remote),
+    ("PATCH /api/v2/remotes/{id}", remotes.update_remote),
+    ("DELETE /api/v2/remotes/{id}", remotes.delete_remote),
 
-    ("GET",     "/api/v2/replications",                      replications.list_replications),
-    ("POST",    "/api/v2/replications",                      replications.create_replication),
-    ("GET",     "/api/v2/replications/{id}",                 replications.get_replication),
-    ("PATCH",   "/api/v2/replications/{id}",                 replications.update_replication),
-    ("DELETE",  "/api/v2/replications/{id}",                 replications.delete_replication),
-    ("POST",    "/api/v2/replications/{id}/validate",        replications.validate_replication),
+    ("GET /api/v2/replications", replications.list_replications),
+    ("POST /api/v2/replications", replications.create_replication),
+    ("GET /api/v2/replications/{id}", replications.get_replication),
+    ("PATCH /api/v2/replications/{id}", replications.update_replication),
+    ("DELETE /api/v2/replications/{id}", replications.delete_replication),
+    ("POST /api/v2/replications/{id}/validate", replications.validate_replication),
 
-    ("GET",     "/_test/requests",                           hooks.list_requests),
-    ("DELETE",  "/_test/requests",                           hooks.clear_requests),
-    ("GET",     "/_test/remotes",                            hooks.stored_remotes),
-    ("GET",     "/_test/faults",                             faults.list_faults),
-    ("POST",    "/_test/faults",                             faults.add_faults),
-    ("DELETE",  "/_test/faults",                             faults.clear_faults),
+    ("GET /_test/requests", hooks.list_requests),
+    ("DELETE /_test/requests", hooks.clear_requests),
+    ("GET /_test/remotes", hooks.stored_remotes),
+    ("GET /_test/faults", faults.list_faults),
+    ("POST /_test/faults", faults.add_faults),
+    ("DELETE /_test/faults", faults.clear_faults),
 )
 
 # The SQLite tables of the resources, created in this order.
@@ -65,9 +63,10 @@ SCHEMAS = (remotes.SCHEMA, replications.SCHEMA)
 TEST_PREFIX = "/_test"
 API_PREFIXES = ("/api/v2", "/v1", "/private/")
 
-_TABLE = [(method, path.split("/"), handler) for method, path, handler in ROUTES]
-# The resource routers: a path below one of these that no route matches is a plain 404.
-_RESOURCES = sorted({"/".join(path.split("/")[:4]) + "/" for _method, path, _handler in ROUTES if path.startswith("/api/v2/")})
+# (method, path segments, handler) per route.
+_TABLE = [(spec.split(" ")[0], spec.split(" ")[1].split("/"), handler) for spec, handler in ROUTES]
+# The resource routers (/api/v2/<resource>/): a path below one that no route matches is a plain 404.
+_RESOURCES = tuple(sorted({"/".join(segments[:4]) + "/" for _method, segments, _handler in _TABLE if segments[1:3] == ["api", "v2"]}))
 
 
 def is_test_path(path):
@@ -95,7 +94,7 @@ def _find(method, path):
         params = _match(pattern, segments)
         if params is None:
             continue
-        if route_method in (ANY, method):
+        if route_method in ("*", method):
             return handler, params
         found = (None, params)
     return found
@@ -117,5 +116,5 @@ def dispatch(app, req):
         return unauthorized_response()
     if found is None:
         path = req.path.rstrip("/")
-        return text_not_found() if path.startswith(tuple(_RESOURCES)) else path_not_found()
+        return text_not_found() if path.startswith(_RESOURCES) else path_not_found()
     return found[0](app, req) if found[0] else method_not_allowed()
