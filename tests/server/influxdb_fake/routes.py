@@ -86,35 +86,36 @@ def _match(pattern, segments):
     return params
 
 
-def _find(method, path):
-    """(handler, params) of the route for method and path; handler None when only another method has the path."""
-    segments = (path.rstrip("/") or "/").split("/")
-    found = None
-    for route_method, pattern, handler in _TABLE:
+def _find(req):
+    """The handler of the route for the request's method and path (None if there is none) and whether any route has the path.
+
+    Fills req.params from the {name} segments.
+    """
+    segments = (req.path.rstrip("/") or "/").split("/")
+    known = False
+    for method, pattern, handler in _TABLE:
         params = _match(pattern, segments)
         if params is None:
             continue
-        if route_method in ("*", method):
-            return handler, params
-        found = (None, params)
-    return found
+        req.params = params
+        if method in ("*", req.method):
+            return handler, True
+        known = True
+    return None, known
 
 
 def dispatch(app, req):
     """Answer one request: the route's handler, or the 401, 404 or 405 its place calls for."""
-    found = _find(req.method, req.path)
-    if found is not None:
-        req.params = found[1]
+    handler, known = _find(req)
     if is_test_path(req.path) or not req.path.startswith(API_PREFIXES):
-        if found is None:
+        if not known:
             return path_not_found() if is_test_path(req.path) else text_not_found()
-        return found[0](app, req) if found[0] else method_not_allowed()
-    if req.method == "OPTIONS":
-        return system.preflight(req)
-    req.access = app.authenticate(req.headers.get("Authorization"))
-    if req.access is None:
-        return unauthorized_response()
-    if found is None:
-        path = req.path.rstrip("/")
-        return text_not_found() if path.startswith(_RESOURCES) else path_not_found()
-    return found[0](app, req) if found[0] else method_not_allowed()
+    else:
+        if req.method == "OPTIONS":
+            return system.preflight(req)
+        req.access = app.authenticate(req.headers.get("Authorization"))
+        if req.access is None:
+            return unauthorized_response()
+        if not known:
+            return text_not_found() if req.path.rstrip("/").startswith(_RESOURCES) else path_not_found()
+    return handler(app, req) if handler else method_not_allowed()
