@@ -62,7 +62,7 @@ RESOURCE = validate.Resource("remotes", "RemoteConnection", (
     Field("remoteAPIToken", "string", "remote_api_token", default=""),
     Field("remoteOrgID", "id", "remote_org_id", nullable=True),
     Field("allowInsecureTLS", "bool", "allow_insecure_tls", default=False),
-), load, "remote-connection ID is invalid")
+), load=load, id_error="remote-connection ID is invalid")
 
 
 def _still_referenced(_exc):

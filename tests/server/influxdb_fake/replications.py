@@ -95,7 +95,7 @@ RESOURCE = validate.Resource("replications", "Replication", (
     Field("maxQueueSizeBytes", "int64", "max_queue_size_bytes", default=DEFAULT_QUEUE_SIZE_BYTES, check=_check_queue_size),
     Field("dropNonRetryableData", "bool", "drop_non_retryable_data", default=False),
     Field("maxAgeSeconds", "int64", "max_age_seconds", default=0, check=_check_max_age),
-), load, "replication ID is invalid")
+), load=load, id_error="replication ID is invalid")
 
 
 def _remote_not_found(remote_id):
