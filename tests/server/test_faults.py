@@ -1,165 +1,23 @@
-"""Conformance tests for the test server's fault rules (/_test/faults) and HTTPS / mutual TLS.
+"""Fault rules (/_test/faults).
 
 Fault rules let the collection's tests reproduce what happens between a
 client and InfluxDB in the field: error statuses with or without a
 Retry-After, proxy error pages, slow answers and timeouts, dropped
-connections, and answers lost after the write was committed. The TLS tests
-use certificates written by make_test_certs.py.
+connections, and answers lost after the write was committed.
 """
 
 import hashlib
-import http.client
 import json
-import os
-import re
 import socket
-import ssl
-import subprocess
-import sys
 import threading
 import time
-import uuid
 
 import pytest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SERVER = os.path.join(HERE, "influxdb_test_server.py")
-MAKE_CERTS = os.path.join(HERE, "make_test_certs.py")
-TOKEN = "fault-tls-operator-token"
-ORG_NAME = "edge"
-ORG_ID = "0123456789abcdef"
-JSON_TYPE = "application/json; charset=utf-8"
-REMOTES = "/api/v2/remotes"
-CERT_FILES = ("ca.pem", "ca.key", "server.pem", "server.key", "client.pem", "client.key", "selfsigned.pem", "selfsigned.key")
-
-# What a client may see when the server closes the connection without an answer
-# or refuses the TLS handshake.
-CONNECTION_FAILURES = (ConnectionError, http.client.HTTPException, ssl.SSLError)
+from conftest import CONNECTION_FAILURES, JSON_TYPE, ORG_ID, REMOTES, TOKEN, remote_body, start_server, wait_for
 
 
-class Server:
-    """A running test server process (HTTP or HTTPS)."""
-
-    def __init__(self, proc, url, context=None):
-        self.proc = proc
-        self.url = url
-        self.port = int(url.rsplit(":", 1)[1])
-        self.context = context
-
-    def connection(self, timeout=10, context=None):
-        """A new connection; HTTPS ones use the given context or the server's default client context."""
-        if self.url.startswith("https:"):
-            return http.client.HTTPSConnection("127.0.0.1", self.port, timeout=timeout, context=context or self.context)
-        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-
-    def request(self, method, path, body=None, token=TOKEN, timeout=10, context=None):
-        """Send one request; return (status, headers dict with lower-case names, body bytes)."""
-        conn = self.connection(timeout, context)
-        headers = {}
-        if token is not None:
-            headers["Authorization"] = "Token " + token
-        if body is not None and not isinstance(body, bytes):
-            body = json.dumps(body).encode("utf-8")
-            headers["Content-Type"] = "application/json"
-        try:
-            conn.request(method, path, body=body, headers=headers)
-            resp = conn.getresponse()
-            data = resp.read()
-            return resp.status, {k.lower(): v for k, v in resp.getheaders()}, data
-        finally:
-            conn.close()
-
-    def json(self, method, path, body=None, token=TOKEN):
-        """Send one request and decode a JSON answer: (status, value)."""
-        status, _headers, data = self.request(method, path, body, token)
-        return status, json.loads(data.decode("utf-8")) if data else None
-
-    def add_fault(self, rule):
-        """Add one fault rule (or a list); return the server's echo."""
-        status, value = self.json("POST", "/_test/faults", rule, token=None)
-        assert status == 201, value
-        return value
-
-    def log(self):
-        """The request log."""
-        status, value = self.json("GET", "/_test/requests", token=None)
-        assert status == 200
-        return value
-
-    def remotes(self):
-        """Every stored remote (test view)."""
-        status, value = self.json("GET", "/_test/remotes", token=None)
-        assert status == 200
-        return value
-
-    def stop(self):
-        """Terminate the process; return (stdout, stderr) written after the READY line."""
-        self.proc.terminate()
-        try:
-            out, err = self.proc.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            out, err = self.proc.communicate()
-        return out, err
-
-
-def start_server(*extra, context=None):
-    """Start a server on a free port and wait for its READY line."""
-    python = os.environ.get("INFLUXDB_TEST_SERVER_PYTHON") or sys.executable
-    cmd = [python, SERVER, "--port", "0", "--token", TOKEN, "--org", "%s=%s" % (ORG_NAME, ORG_ID)] + list(extra)
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # pylint: disable=consider-using-with
-    line = proc.stdout.readline().decode("utf-8")
-    match = re.match(r"^READY (https?://127\.0\.0\.1:\d+)\n$", line)
-    if not match:
-        proc.kill()
-        raise AssertionError("no READY line: %r, stderr: %r" % (line, proc.stderr.read()))
-    return Server(proc, match.group(1), context)
-
-
-@pytest.fixture(name="shared", scope="module")
-def fixture_shared():
-    """One plain-HTTP server for the module."""
-    server = start_server()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(name="srv")
-def fixture_srv(shared):
-    """The shared server with no fault rule and an empty request log."""
-    assert shared.request("DELETE", "/_test/faults", token=None)[0] == 204
-    assert shared.request("DELETE", "/_test/requests", token=None)[0] == 204
-    yield shared
-    shared.request("DELETE", "/_test/faults", token=None)
-
-
-def remote_body(name=None, org_id=ORG_ID):
-    """A valid remote creation body."""
-    return {"orgID": org_id, "name": name or "remote-" + uuid.uuid4().hex[:8], "remoteURL": "https://central.example.com:8086",
-            "remoteAPIToken": "secret-remote-token"}
-
-
-def stored(server, name):
-    """The stored remotes (test view) with this name."""
-    return [remote for remote in server.remotes() if remote["name"] == name]
-
-
-def fault_entries(server):
-    """The request log entries that a fault hit."""
-    return [entry for entry in server.log() if entry.get("fault")]
-
-
-def wait_for(predicate, timeout=10):
-    """Poll until predicate() is true (or fail)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not met within %s s" % timeout)
-
-
-# -- the /_test/faults interface ----------------------------------------------------------------
+# -- the /_test/faults interface --------------------------------------------------------------------
 
 def test_add_list_and_clear_rules(srv):
     assert srv.json("GET", "/_test/faults", token=None) == (200, [])
@@ -245,7 +103,7 @@ def test_fault_endpoints_are_never_faulted_or_recorded(srv):
     assert status == 200 and rules[0]["count"] == 99
 
 
-# -- status, body, content_type, headers ------------------------------------------------------------------
+# -- status, body, content_type, headers ------------------------------------------------------------
 
 def test_status_with_default_influxdb_error_body(srv):
     srv.add_fault({"method": "GET", "path": REMOTES, "status": 503})
@@ -315,7 +173,7 @@ def test_status_without_after_does_not_commit(srv):
     srv.add_fault({"method": "POST", "path": REMOTES, "status": 503})
     body = remote_body()
     assert srv.request("POST", REMOTES, body)[0] == 503
-    assert stored(srv, body["name"]) == []
+    assert srv.stored(body["name"]) == []
 
 
 def test_headers_only_rule_adds_to_real_answer(srv):
@@ -332,7 +190,7 @@ def test_fault_applies_before_authentication(srv):
     assert srv.request("GET", REMOTES, token=None)[0] == 401
 
 
-# -- matching: method, path, count, order ----------------------------------------------------------------
+# -- matching: method, path, count, order -----------------------------------------------------------
 
 def test_method_filter(srv):
     srv.add_fault({"method": "POST", "path": REMOTES, "status": 500})
@@ -411,18 +269,18 @@ def test_counts_are_exact_under_concurrency(srv):
     for thread in threads:
         thread.join(30)
     assert sorted(results) == [200] * 18 + [503] * 7
-    assert len(fault_entries(srv)) == 7
+    assert len(srv.fault_entries()) == 7
     assert srv.json("GET", "/_test/faults", token=None) == (200, [])
 
 
-# -- drop, after, delay ------------------------------------------------------------------------------
+# -- drop, after, delay -----------------------------------------------------------------------------
 
 def test_drop_closes_without_answer_and_commits_nothing(srv):
     srv.add_fault({"method": "POST", "path": REMOTES, "drop": True})
     body = remote_body()
     with pytest.raises(CONNECTION_FAILURES):
         srv.request("POST", REMOTES, body)
-    assert stored(srv, body["name"]) == []
+    assert srv.stored(body["name"]) == []
     assert srv.log() == [{"method": "POST", "path": REMOTES, "query": {}, "status": None, "fault": True}]
     assert srv.request("POST", REMOTES, remote_body())[0] == 201
 
@@ -441,7 +299,7 @@ def test_after_with_status_commits_the_write(srv):
     status, value = srv.json("POST", REMOTES, body)
     assert status == 500
     assert value == {"code": "internal error", "message": "injected fault: 500 Internal Server Error"}
-    assert [(remote["name"], remote["remoteAPITokenSHA256"]) for remote in stored(srv, body["name"])] == [
+    assert [(remote["name"], remote["remoteAPITokenSHA256"]) for remote in srv.stored(body["name"])] == [
         (body["name"], hashlib.sha256(b"secret-remote-token").hexdigest())]
     assert srv.log() == [{"method": "POST", "path": REMOTES, "query": {}, "status": 500, "fault": True}]
     # The name is now taken: a blind retry of the POST hits the unique constraint.
@@ -454,7 +312,7 @@ def test_after_with_drop_loses_the_answer_of_a_successful_post(srv):
     body = remote_body()
     with pytest.raises(CONNECTION_FAILURES):
         srv.request("POST", REMOTES, body)
-    assert len(stored(srv, body["name"])) == 1
+    assert len(srv.stored(body["name"])) == 1
     status, value = srv.json("GET", REMOTES + "?orgID=%s&name=%s" % (ORG_ID, body["name"]))
     assert status == 200 and len(value["remotes"]) == 1
     assert srv.log()[0] == {"method": "POST", "path": REMOTES, "query": {}, "status": None, "fault": True}
@@ -467,10 +325,10 @@ def test_after_commits_patch_and_delete(srv):
     srv.add_fault([{"method": "PATCH", "path": REMOTES + "/*", "status": 504, "after": True},
                    {"method": "DELETE", "path": REMOTES + "/*", "drop": True, "after": True}])
     assert srv.request("PATCH", path, {"description": "changed"})[0] == 504
-    assert stored(srv, remote["name"])[0]["description"] == "changed"
+    assert srv.stored(remote["name"])[0]["description"] == "changed"
     with pytest.raises(CONNECTION_FAILURES):
         srv.request("DELETE", path)
-    assert stored(srv, remote["name"]) == []
+    assert srv.stored(remote["name"]) == []
     assert srv.request("DELETE", path)[0] == 404
 
 
@@ -543,219 +401,3 @@ def test_faults_in_log_file_and_verbose_output(tmp_path):
     assert b"GET /health 503 (fault)\n" in err
     assert b"GET /health 200\n" in err
     assert TOKEN.encode() not in err
-
-
-# -- certificates ---------------------------------------------------------------------------------
-
-@pytest.fixture(name="certs", scope="module")
-def fixture_certs(tmp_path_factory):
-    """A certificate set written by make_test_certs.py."""
-    directory = tmp_path_factory.mktemp("certs")
-    subprocess.run([sys.executable, MAKE_CERTS, str(directory)], check=True, timeout=60)
-    return directory
-
-
-def test_make_test_certs_writes_every_file_quickly(tmp_path):
-    target = tmp_path / "new" / "certs"
-    start = time.monotonic()
-    result = subprocess.run([sys.executable, MAKE_CERTS, str(target)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            check=False, timeout=60)
-    elapsed = time.monotonic() - start
-    assert result.returncode == 0, result.stderr
-    assert elapsed < 10
-    assert sorted(os.listdir(str(target))) == sorted(CERT_FILES)
-    for name in CERT_FILES:
-        mode = os.stat(str(target / name)).st_mode & 0o777
-        assert mode == (0o600 if name.endswith(".key") else 0o644), name
-        assert (target / name).read_text(encoding="ascii").startswith("-----BEGIN ")
-
-
-def test_make_test_certs_is_idempotent(tmp_path):
-    subprocess.run([sys.executable, MAKE_CERTS, str(tmp_path)], check=True, timeout=60)
-    first = {name: (tmp_path / name).read_bytes() for name in CERT_FILES}
-    subprocess.run([sys.executable, MAKE_CERTS, str(tmp_path)], check=True, timeout=60)
-    assert {name: (tmp_path / name).read_bytes() for name in CERT_FILES} == first
-    (tmp_path / "client.key").unlink()
-    subprocess.run([sys.executable, MAKE_CERTS, str(tmp_path)], check=True, timeout=60)
-    second = {name: (tmp_path / name).read_bytes() for name in CERT_FILES}
-    assert second["ca.pem"] != first["ca.pem"]
-    subprocess.run([sys.executable, MAKE_CERTS, str(tmp_path), "--force"], check=True, timeout=60)
-    assert (tmp_path / "ca.pem").read_bytes() != second["ca.pem"]
-    assert sorted(os.listdir(str(tmp_path))) == sorted(CERT_FILES)
-
-
-def test_make_test_certs_bad_directory(tmp_path):
-    blocker = tmp_path / "file"
-    blocker.write_text("x", encoding="utf-8")
-    result = subprocess.run([sys.executable, MAKE_CERTS, str(blocker)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            check=False, timeout=60)
-    assert result.returncode == 1
-    assert result.stderr.startswith(b"make_test_certs: ")
-
-
-def client_context(certs, cafile="ca.pem", client=None):
-    """A verifying client context trusting cafile, optionally with a client certificate."""
-    context = ssl.create_default_context(cafile=str(certs / cafile))
-    if client:
-        context.load_cert_chain(str(certs / (client + ".pem")), str(certs / (client + ".key")))
-    return context
-
-
-def tls_handshake(port, context, server_hostname):
-    """Connect to 127.0.0.1 and complete a TLS handshake checking server_hostname; return the peer certificate."""
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
-        with context.wrap_socket(raw, server_hostname=server_hostname) as tls:
-            return tls.getpeercert()
-
-
-# -- HTTPS --------------------------------------------------------------------------------------
-
-@pytest.fixture(name="https", scope="module")
-def fixture_https(certs):
-    """An HTTPS server with the CA-signed certificate."""
-    server = start_server("--tls-cert", str(certs / "server.pem"), "--tls-key", str(certs / "server.key"),
-                          context=client_context(certs))
-    yield server
-    server.stop()
-
-
-@pytest.fixture(name="selfsigned", scope="module")
-def fixture_selfsigned(certs):
-    """An HTTPS server with the self-signed certificate."""
-    server = start_server("--tls-cert", str(certs / "selfsigned.pem"), "--tls-key", str(certs / "selfsigned.key"))
-    yield server
-    server.stop()
-
-
-@pytest.fixture(name="mtls", scope="module")
-def fixture_mtls(certs):
-    """An HTTPS server that requires a client certificate signed by the CA."""
-    server = start_server("--tls-cert", str(certs / "server.pem"), "--tls-key", str(certs / "server.key"),
-                          "--client-ca", str(certs / "ca.pem"), context=client_context(certs, client="client"))
-    yield server
-    server.stop()
-
-
-def test_https_ready_line_and_api(https):
-    assert https.url.startswith("https://127.0.0.1:")
-    status, _headers, data = https.request("GET", "/health", token=None)
-    assert status == 200 and b'"status":"pass"' in data
-    status, value = https.json("POST", REMOTES, remote_body())
-    assert status == 201
-    assert https.json("GET", REMOTES + "/" + value["id"]) == (200, value)
-
-
-@pytest.mark.parametrize("hostname", ["127.0.0.1", "localhost"])
-def test_server_certificate_names(https, certs, hostname):
-    cert = tls_handshake(https.port, client_context(certs), hostname)
-    assert ("IP Address", "127.0.0.1") in cert["subjectAltName"]
-    assert ("DNS", "localhost") in cert["subjectAltName"]
-
-
-def test_server_certificate_wrong_name_fails(https, certs):
-    with pytest.raises(ssl.SSLCertVerificationError):
-        tls_handshake(https.port, client_context(certs), "influxdb.example.com")
-
-
-def test_https_default_trust_fails(https):
-    with pytest.raises(ssl.SSLCertVerificationError) as info:
-        https.request("GET", "/health", token=None, context=ssl.create_default_context())
-    assert "unable to get local issuer certificate" in str(info.value)
-
-
-def test_https_without_verification_succeeds(https):
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    assert https.request("GET", "/health", token=None, context=context)[0] == 200
-
-
-def test_plain_http_to_https_port_fails(https):
-    plain = Server(None, "http://127.0.0.1:%d" % https.port)
-    with pytest.raises(CONNECTION_FAILURES):
-        plain.request("GET", "/health", token=None)
-    assert https.request("GET", "/health", token=None)[0] == 200
-
-
-def test_https_with_requests(https, certs):
-    requests = pytest.importorskip("requests")
-    response = requests.get(https.url + "/health", verify=str(certs / "ca.pem"), timeout=10)
-    assert response.status_code == 200
-    with pytest.raises(requests.exceptions.SSLError):
-        requests.get(https.url + "/health", timeout=10)
-
-
-def test_self_signed_server_fails_verification(selfsigned, certs):
-    for context in (ssl.create_default_context(), client_context(certs)):
-        with pytest.raises(ssl.SSLCertVerificationError) as info:
-            selfsigned.request("GET", "/health", token=None, context=context)
-        assert "self" in str(info.value) and "signed" in str(info.value)
-
-
-def test_self_signed_server_without_verification(selfsigned):
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    assert selfsigned.request("GET", "/health", token=None, context=context)[0] == 200
-
-
-def test_faults_over_https(https):
-    https.add_fault([{"method": "GET", "path": "/ping", "status": 503}, {"method": "GET", "path": "/ping", "drop": True}])
-    assert https.request("GET", "/ping", token=None)[0] == 503
-    with pytest.raises(CONNECTION_FAILURES):
-        https.request("GET", "/ping", token=None)
-    assert https.request("GET", "/ping", token=None)[0] == 204
-
-
-def test_mtls_with_client_certificate(mtls):
-    assert mtls.request("GET", "/health", token=None)[0] == 200
-    assert mtls.json("GET", "/api/v2/orgs?org=" + ORG_NAME)[0] == 200
-
-
-def test_mtls_with_client_certificate_using_requests(mtls, certs):
-    requests = pytest.importorskip("requests")
-    response = requests.get(mtls.url + "/health", verify=str(certs / "ca.pem"),
-                            cert=(str(certs / "client.pem"), str(certs / "client.key")), timeout=10)
-    assert response.status_code == 200
-    with pytest.raises((requests.exceptions.SSLError, requests.exceptions.ConnectionError)):
-        requests.get(mtls.url + "/health", verify=str(certs / "ca.pem"), timeout=10)
-
-
-def test_mtls_without_client_certificate_fails(mtls, certs):
-    with pytest.raises(CONNECTION_FAILURES):
-        mtls.request("GET", "/health", token=None, context=client_context(certs))
-
-
-def test_mtls_with_a_certificate_from_another_issuer_fails(mtls, certs):
-    with pytest.raises(CONNECTION_FAILURES):
-        mtls.request("GET", "/health", token=None, context=client_context(certs, client="selfsigned"))
-
-
-def test_mtls_failed_handshakes_are_not_requests(certs):
-    server = start_server("--tls-cert", str(certs / "server.pem"), "--tls-key", str(certs / "server.key"),
-                          "--client-ca", str(certs / "ca.pem"), context=client_context(certs, client="client"))
-    try:
-        with pytest.raises(CONNECTION_FAILURES):
-            server.request("GET", "/health", token=None, context=client_context(certs))
-        assert server.log() == []
-    finally:
-        out, err = server.stop()
-    assert (out, err) == (b"", b"")
-
-
-@pytest.mark.parametrize("args, message", [
-    (["--tls-cert", "server.pem"], b"--tls-cert and --tls-key go together"),
-    (["--tls-key", "server.key"], b"--tls-cert and --tls-key go together"),
-    (["--client-ca", "ca.pem"], b"--client-ca needs --tls-cert and --tls-key"),
-    (["--tls-cert", "missing.pem", "--tls-key", "server.key"], b"cannot load the TLS certificate"),
-    (["--tls-cert", "server.pem", "--tls-key", "client.key"], b"cannot load the TLS certificate"),
-    (["--tls-cert", "server.pem", "--tls-key", "server.key", "--client-ca", "missing.pem"], b"cannot load the TLS certificate"),
-])
-def test_bad_tls_command_line(certs, args, message):
-    args = [str(certs / arg) if arg.endswith((".pem", ".key")) else arg for arg in args]
-    cmd = [sys.executable, SERVER, "--port", "0", "--token", TOKEN, "--org", "%s=%s" % (ORG_NAME, ORG_ID)] + args
-    result = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30, check=False)
-    assert result.returncode == 2
-    assert result.stdout == b""
-    assert message in result.stderr
-    assert b"Traceback" not in result.stderr
