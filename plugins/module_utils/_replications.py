@@ -436,7 +436,7 @@ def converge_replication(service, org_id, current, want, state='present', replac
 def _check_mode_validate(service, plan, outcome):
     """Validate what can be validated without a write to the edge server."""
     name = plan.after['name']
-    if plan.action == 'none' or not plan.retarget:
+    if plan.action in ('none', 'update') and not plan.retarget:
         return _validate(outcome, name, lambda: service.validate(plan.replication_id))
     if plan.after['remote_bucket_name']:
         service.client.warn('validated is null: in check mode, replication %r can only be validated with ?validate=true, which '
