@@ -419,7 +419,7 @@ def converge_replication(service, org_id, current, want, state='present', replac
     plan = plan_replication(current, want, org_id, state, replace)
     for warning in plan.warnings:
         service.client.warn(warning)
-    if plan.action in ('create', 'replace') and not org_confirmed:
+    if plan.action == 'create' and not org_confirmed:
         check_org_id(service.client, org_id)
     if check_mode:
         status = {} if not plan.after else plan.status if plan.action in ('update', 'none') else status_from_api(None)
