@@ -76,11 +76,11 @@ CREATE_DEFAULTS = dict(max_queue_size_bytes=DEFAULT_QUEUE_SIZE, max_age_seconds=
 TARGET_KEYS = ('remoteID', 'remoteBucketID', NAME_KEY_IN_REQUESTS)
 
 
-def desired_replication(options, where='', with_remote=True):
+def desired_replication(options, where=''):
     """Check the options of one replication before any request; return them as the plan wants them.
 
-    ``where`` prefixes option names in messages, such as ``remotes[0].replications[1].``;
-    ``with_remote`` is false where the remote is given by the context.
+    ``where`` prefixes option names in messages, such as ``remotes[0].replications[1].``. Where the
+    context gives the remote, ``options`` has no remote/remote_id (see :func:`resolve_names`).
     """
     check_name(options['name'], where + 'name')
     for by_name, by_id in PAIRS:

@@ -212,6 +212,7 @@ from ansible_collections.influxops.influxdb2.plugins.module_utils._orgs import r
 from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import RemotesService, converge_remote, desired_remote
 from ansible_collections.influxops.influxdb2.plugins.module_utils._replications import delete_replications_of, replication_names
 
+
 def main():
     module = create_module(dict(remote_argument_spec(), delete_replications=dict(type='bool', default=False),
                                 **update_token_argument_spec()))
@@ -232,6 +233,7 @@ def main():
     except InfluxOpsError as exc:
         fail(module, exc)
     module.exit_json(changed=outcome.changed, remote=outcome.after, diff=dict(before=outcome.before, after=outcome.after))
+
 
 if __name__ == '__main__':
     main()

@@ -324,6 +324,7 @@ from ansible_collections.influxops.influxdb2.plugins.module_utils._replications 
     resolve_names,
 )
 
+
 def main():
     module = create_module(replication_argument_spec())
     params = module.params
@@ -339,6 +340,7 @@ def main():
     except InfluxOpsError as exc:
         fail(module, exc)
     module.exit_json(**outcome.result())
+
 
 if __name__ == '__main__':
     main()

@@ -80,12 +80,9 @@ EXAMPLES = r"""
     org: edge
   register: replications
 
-- name: Show the replications that do not work
+- name: Show why each replication that is not healthy is not
   ansible.builtin.debug:
-    msg: "{{ item.name }}: {{ item.health }}: {{ item.health_reason }}"
-  loop: "{{ replications.replications | rejectattr('health', 'equalto', 'healthy') | list }}"
-  loop_control:
-    label: "{{ item.name }}"
+    msg: "{{ replications.replications | rejectattr('health', 'equalto', 'healthy') | items2dict(key_name='name', value_name='health_reason') }}"
 
 - name: List the replications of the local bucket telemetry that use the remote central
   influxops.influxdb2.influx_replication_info:
@@ -267,6 +264,7 @@ def main():
         replications.append(dict(replication, status=status, health=state, health_reason=reason))
     replications.sort(key=lambda r: (r['name'] or '', r['id'] or ''))
     module.exit_json(changed=False, replications=replications)
+
 
 if __name__ == '__main__':
     main()
