@@ -148,12 +148,14 @@ def matches(replication, org_id=None, name=None, remote_id=None, local_bucket_id
             and (name is None or replication['name'] == name))
 
 
-def resolve_names(client, org_id, desired, remote_id=None):
+def resolve_names(client, org_id, desired, remote_id=None, bucket_ids=None, where=''):
     """The desired replication with names replaced by IDs (:data:`SETTABLE` keys), one GET per name.
 
-    ``remote_id`` is the remote given by the context, if any. A remote or local bucket name that
-    the org does not have fails here, before any write. The remote bucket lives on the remote
-    instance: its name is kept as a name.
+    ``remote_id`` is the remote given by the context, if any; ``bucket_ids`` maps the org's bucket
+    names to IDs where they were all listed already (see :meth:`BucketsService.ids_by_name`), so that
+    no request is made for a bucket name. A remote or local bucket name that the org does not have
+    fails here, before any write. The remote bucket lives on the remote instance: its name is kept
+    as a name. ``where`` prefixes option names in messages.
     """
     want = dict((key, desired.get(key)) for key in ('name', 'description', 'max_queue_size_bytes', 'max_age_seconds',
                                                     'drop_non_retryable_data'))
@@ -161,16 +163,20 @@ def resolve_names(client, org_id, desired, remote_id=None):
     if desired.get('remote') is not None:
         remote = RemotesService(client).find(org_id, desired['remote'])
         if remote is None:
-            raise InfluxDBError('remote %r not found in organization %s: check remote (nothing was written)'
-                                % (desired['remote'], org_id), method='GET',
+            raise InfluxDBError('remote %r not found in organization %s: check %sremote (nothing was written)'
+                                % (desired['remote'], org_id, where), method='GET',
                                 url=client.url(REMOTES_PATH, dict(orgID=org_id, name=desired['remote'])))
         want['remote_id'] = remote['id'].lower()
     want['local_bucket_id'] = desired.get('local_bucket_id')
     if desired.get('local_bucket') is not None:
-        bucket = BucketsService(client).find(org_id, desired['local_bucket'])
-        if bucket is None:
-            raise bucket_not_found(client, org_id, desired['local_bucket'], 'local_bucket (nothing was written)')
-        want['local_bucket_id'] = bucket['id'].lower()
+        if bucket_ids is not None:
+            bucket_id = bucket_ids.get(desired['local_bucket'])
+        else:
+            bucket = BucketsService(client).find(org_id, desired['local_bucket'])
+            bucket_id = bucket['id'].lower() if bucket else None
+        if bucket_id is None:
+            raise bucket_not_found(client, org_id, desired['local_bucket'], where + 'local_bucket (nothing was written)')
+        want['local_bucket_id'] = bucket_id
     want['remote_bucket_id'] = desired.get('remote_bucket_id')
     want['remote_bucket_name'] = desired.get('remote_bucket')
     return want

@@ -111,7 +111,7 @@ def test_create_with_remote_bucket_id_and_every_option(run):
     body = dict(CREATE_BODY, remoteBucketID=REMOTE_BUCKET_ID, description='edge', maxQueueSizeBytes=33554430, maxAgeSeconds=0,
                 dropNonRetryableData=True)
     del body['remoteBucketName']
-    checked, _ = run(args, [found(), ORG_CHECK], check_mode=True)
+    checked, server = run(args, [found(), ORG_CHECK], check_mode=True)
     result, server = run(args, [found(), ORG_CHECK, Call('POST', '/api/v2/replications', status=201, body=created, sent=body)])
     assert result['replication'] == dict(SNAKE, remote_bucket_id=REMOTE_BUCKET_ID, remote_bucket_name='', description='edge',
                                          max_queue_size_bytes=33554430, max_age_seconds=0, drop_non_retryable_data=True)
