@@ -223,15 +223,15 @@ def _queued(status):
     return ' (%d bytes not yet sent)' % remaining if remaining is not None else ''
 
 
-def _missing_to_create(want):
+def _missing_to_create(want, where):
     missing = []
     if want.get('remote_id') is None:
-        missing.append('remote or remote_id')
+        missing.append(('remote', 'remote_id'))
     if want.get('local_bucket_id') is None:
-        missing.append('local_bucket or local_bucket_id')
+        missing.append(('local_bucket', 'local_bucket_id'))
     if want.get('remote_bucket_id') is None and want.get('remote_bucket_name') is None:
-        missing.append('remote_bucket or remote_bucket_id')
-    return missing
+        missing.append(('remote_bucket', 'remote_bucket_id'))
+    return ['%s%s or %s%s' % (where, by_name, where, by_id) for by_name, by_id in missing]
 
 
 def _predict(want, org_id):
@@ -257,10 +257,10 @@ def plan_replication(current, want, org_id, state='present', replace=False, wher
         return Plan('delete' if current else 'none', before, {}, warnings=warnings, status=status_from_api(current))
 
     if not current:
-        missing = _missing_to_create(want)
+        missing = _missing_to_create(want, where)
         if missing:
             raise OptionError('replication %r does not exist in organization %s; to create it, set %s'
-                              % (name, org_id, ', '.join(where + m for m in missing)))
+                              % (name, org_id, ', '.join(missing)))
         after = _predict(want, org_id)
         return Plan('create', {}, after, _create_body(after))
 
