@@ -98,3 +98,24 @@ class SetError(InfluxOpsError):
         result.update(self.done)
         result.update(msg=str(self), not_done=self.not_done, changed=any(self.done.values()))
         return result
+
+
+class ValidationError(InfluxOpsError):
+    """The server refused to validate a replication: the remote did not accept an empty write.
+
+    ``error`` is the :class:`InfluxDBError` of the validation request, ``remote_code`` the status
+    the remote answered (``None`` when no answer came), ``result`` what the module returns besides
+    (changed, the replication, its status and the diff: a write may have been made before).
+    """
+
+    def __init__(self, message, error, remote_code, result):
+        super().__init__(message)
+        self.error = error
+        self.remote_code = remote_code
+        self.result = result
+
+    def fail_kwargs(self):
+        result = self.error.fail_kwargs()
+        result.update(self.result)
+        result.update(msg=str(self), validated=False, remote_response_code=self.remote_code)
+        return result

@@ -14,7 +14,7 @@ class Field:
     """One field of a resource.
 
     ``option`` is the module's snake_case name, ``api`` the API's key, ``kind`` its JSON type
-    (``str`` or ``bool``). ``nullable``: null or absent in an answer is fine (``default`` is then
+    (``str``, ``bool`` or ``int``). ``nullable``: null or absent in an answer is fine (``default`` is then
     returned, if set). ``is_id``: an InfluxDB ID, compared and written lower-cased. ``create`` /
     ``update``: sent in a create / PATCH body.
     """
@@ -41,6 +41,9 @@ class Field:
         return have == want
 
 
+KIND_NAMES = {bool: 'a boolean', int: 'an integer'}
+
+
 def shape_problem(fields, value, what):
     """``None`` when ``value`` is an object with every field of ``fields`` as InfluxDB sends it, else what was expected."""
     if not isinstance(value, dict):
@@ -49,8 +52,8 @@ def shape_problem(fields, value, what):
         have = value.get(field.api)
         if have is None and field.nullable:
             continue
-        if not isinstance(have, field.kind) or (field.option == 'id' and not have):
-            return '%s with %s as %s' % (what, field.api, 'a boolean' if field.kind is bool else 'a string')
+        if not isinstance(have, field.kind) or (field.kind is int and isinstance(have, bool)) or (field.option == 'id' and not have):
+            return '%s with %s as %s' % (what, field.api, KIND_NAMES.get(field.kind, 'a string'))
     return None
 
 

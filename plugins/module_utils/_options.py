@@ -10,6 +10,7 @@ options of :mod:`._connection`)."""
 from __future__ import annotations
 
 from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import UPDATE_TOKEN_ALWAYS, UPDATE_TOKEN_ON_CREATE
+from ansible_collections.influxops.influxdb2.plugins.module_utils._replications import DEFAULT_BACKLOG_THRESHOLD
 
 
 def remote_argument_spec():
@@ -28,3 +29,37 @@ def remote_argument_spec():
 def update_token_argument_spec():
     return dict(update_remote_api_token=dict(type='str', default=UPDATE_TOKEN_ON_CREATE, no_log=False,
                                              choices=[UPDATE_TOKEN_ON_CREATE, UPDATE_TOKEN_ALWAYS]))
+
+
+def replication_argument_spec(with_remote=True):
+    """The options that describe one replication (influx_replication's; without the remote where the context gives it)."""
+    spec = dict(
+        name=dict(type='str', required=True),
+        description=dict(type='str'),
+        local_bucket=dict(type='str'),
+        local_bucket_id=dict(type='str'),
+        remote_bucket=dict(type='str'),
+        remote_bucket_id=dict(type='str'),
+        max_queue_size_bytes=dict(type='int'),
+        max_age_seconds=dict(type='int'),
+        drop_non_retryable_data=dict(type='bool'),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+        replace=dict(type='bool', default=False),
+        validate=dict(type='bool', default=False),
+    )
+    if with_remote:
+        spec.update(remote=dict(type='str'), remote_id=dict(type='str'))
+    return spec
+
+
+def replication_info_argument_spec():
+    """The filters of influx_replication_info, and its health threshold."""
+    return dict(
+        name=dict(type='str'),
+        remote=dict(type='str'),
+        remote_id=dict(type='str'),
+        local_bucket=dict(type='str'),
+        local_bucket_id=dict(type='str'),
+        id=dict(type='str'),
+        backlog_threshold=dict(type='float', default=DEFAULT_BACKLOG_THRESHOLD),
+    )

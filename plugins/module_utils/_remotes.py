@@ -142,10 +142,15 @@ def plan_remote(current, desired, org_id, state='present', update_token=UPDATE_T
 
 
 class RemotesService:
-    """The requests made for remotes, on top of :class:`InfluxDBClient`."""
+    """The requests made for remotes, on top of :class:`InfluxDBClient`.
 
-    def __init__(self, client):
+    ``users``, where given, is called with a remote's ID when the server refuses to delete the
+    remote because replications use it, and returns their names, for the message.
+    """
+
+    def __init__(self, client, users=None):
         self.client = client
+        self.users = users
 
     def _path(self, remote_id):
         return '%s/%s' % (REMOTES_PATH, self.client.quote(remote_id))
@@ -200,8 +205,14 @@ class RemotesService:
                 # A 404 on a retry means that an earlier attempt deleted it, though its answer was lost.
                 return exc.attempt > 0
             if exc.status == 500 and 'replication' in (exc.api_message or '').lower():
+                if self.users is None:
+                    raise exc.reworded('remote %r (ID %s) cannot be deleted because a replication still uses it (500 %s: %s): '
+                                       'delete or re-point that replication first' % (name, remote_id, exc.code, exc.api_message))
+                names = self.users(remote_id)
                 raise exc.reworded('remote %r (ID %s) cannot be deleted because a replication still uses it (500 %s: %s): '
-                                   'delete or re-point that replication first' % (name, remote_id, exc.code, exc.api_message))
+                                   'replications using it: %s; delete or re-point them first, or set delete_replications=true '
+                                   'to delete them with the remote (their queued data is lost)'
+                                   % (name, remote_id, exc.code, exc.api_message, ', '.join(repr(n) for n in names) or 'none found'))
             raise
         return True
 

@@ -73,10 +73,20 @@ options:
   state:
     description:
       - V(present) creates or updates the remote; V(absent) deletes it.
-      - A remote that a replication still uses cannot be deleted; the task then fails and says so.
+      - A remote that a replication still uses cannot be deleted; the task then fails and names the
+        replications that use it, unless O(delete_replications=true).
     type: str
     choices: [present, absent]
     default: present
+  delete_replications:
+    description:
+      - With O(state=absent), delete the replications that use the remote before the remote, as
+        C(influx remote delete --delete-replications) does.
+      - The data queued in those replications and not yet sent is lost; the task warns and names them.
+      - Only with O(state=absent).
+    type: bool
+    default: false
+    version_added: 0.2.0
   update_remote_api_token:
     description:
       - When to send O(remote_api_token) to the server.
@@ -91,6 +101,7 @@ notes:
     the module confirms it with one extra request before it creates a remote, so that a typo cannot
     create an orphan remote. With O(org), the lookup of the name already proves it.
   - Requests made by a run that changes nothing, one with O(org_id) and two with O(org).
+    O(delete_replications=true) adds one to list the replications of the remote, and one for each to delete.
   - When two runs create the same remote at the same moment, the one that loses reads the remote back and
     only changes what still differs.
 seealso:
@@ -137,6 +148,12 @@ EXAMPLES = r"""
       influxops.influxdb2.influx_remote:
         name: old-central
         state: absent
+
+    - name: Remove a remote with the replications that use it (their queued data is lost)
+      influxops.influxdb2.influx_remote:
+        name: retired-central
+        state: absent
+        delete_replications: true
 """
 
 RETURN = r"""
@@ -186,22 +203,32 @@ remote:
       returned: when the remote exists
 """
 
+import functools
+
 from ansible_collections.influxops.influxdb2.plugins.module_utils._connection import create_module, fail, resolve_connection
-from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import InfluxOpsError
+from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import InfluxOpsError, OptionError
 from ansible_collections.influxops.influxdb2.plugins.module_utils._options import remote_argument_spec, update_token_argument_spec
 from ansible_collections.influxops.influxdb2.plugins.module_utils._orgs import resolve_org
 from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import RemotesService, converge_remote, desired_remote
+from ansible_collections.influxops.influxdb2.plugins.module_utils._replications import delete_replications_of, replication_names
+
 
 
 def main():
-    module = create_module(dict(remote_argument_spec(), **update_token_argument_spec()))
+    module = create_module(dict(remote_argument_spec(), delete_replications=dict(type='bool', default=False),
+                                **update_token_argument_spec()))
     params = module.params
     try:
         conn = resolve_connection(params)
         desired = desired_remote(params)
-        service = RemotesService(conn.client(module, secrets=[desired['remote_api_token']]))
-        org_id, org_confirmed = resolve_org(service.client, conn.org, conn.org_id)
+        if params['delete_replications'] and params['state'] != 'absent':
+            raise OptionError('delete_replications deletes the replications of a remote that the task deletes: it needs state=absent')
+        client = conn.client(module, secrets=[desired['remote_api_token']])
+        org_id, org_confirmed = resolve_org(client, conn.org, conn.org_id)
+        service = RemotesService(client, users=functools.partial(replication_names, client, org_id))
         current = service.find(org_id, params['name'])
+        if params['delete_replications'] and current:
+            delete_replications_of(client, org_id, current['id'], params['name'], module.check_mode)
         outcome = converge_remote(service, org_id, current, desired, params['state'], params['update_remote_api_token'],
                                   module.check_mode, org_confirmed)
     except InfluxOpsError as exc:

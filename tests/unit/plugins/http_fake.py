@@ -42,6 +42,32 @@ def api_remote(name='central', remote_id=REMOTE_ID, org_id=ORG_ID, description=N
     return remote
 
 
+REPLICATION_ID = '0c0d0e0f01020304'
+OTHER_REPLICATION_ID = '0c0d0e0f01020305'
+BUCKET_ID = '0b0b0b0b0b0b0b01'
+OTHER_BUCKET_ID = '0b0b0b0b0b0b0b02'
+REMOTE_BUCKET_ID = '0e0e0e0e0e0e0e01'
+
+
+def api_replication(name='telemetry-to-central', replication_id=REPLICATION_ID, org_id=ORG_ID, description=None,
+                    remote_id=REMOTE_ID, local_bucket_id=BUCKET_ID, remote_bucket_id=None, remote_bucket_name='telemetry',
+                    max_queue_size_bytes=67108860, max_age_seconds=604800, drop_non_retryable_data=False, **status):
+    """A replication as the InfluxDB API returns it (with ``RemoteBucketName``, capital R); ``status`` in API keys."""
+    replication = {'id': replication_id, 'orgID': org_id, 'name': name, 'remoteID': remote_id, 'localBucketID': local_bucket_id,
+                   'remoteBucketID': remote_bucket_id, 'RemoteBucketName': remote_bucket_name,
+                   'maxQueueSizeBytes': max_queue_size_bytes, 'maxAgeSeconds': max_age_seconds,
+                   'dropNonRetryableData': drop_non_retryable_data, 'currentQueueSizeBytes': 8, 'remainingBytesToBeSynced': 0}
+    if description is not None:
+        replication['description'] = description
+    replication.update(status)
+    return replication
+
+
+def api_bucket(name='telemetry', bucket_id=BUCKET_ID, org_id=ORG_ID):
+    """A bucket as the InfluxDB API returns it (the fields that matter)."""
+    return {'id': bucket_id, 'orgID': org_id, 'type': 'user', 'name': name, 'retentionRules': []}
+
+
 def error_body(code, message):
     return {'code': code, 'message': message}
 

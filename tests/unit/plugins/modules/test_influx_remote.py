@@ -15,8 +15,10 @@ from ansible_collections.influxops.influxdb2.tests.unit.plugins.http_fake import
     ORG_ID,
     REMOTE_ID,
     TOKEN,
+    OTHER_REPLICATION_ID,
     Call,
     api_remote,
+    api_replication,
     connection_refused,
     error_body,
 )
@@ -189,11 +191,16 @@ def test_delete_of_a_remote_in_use_fails_clearly(run):
         Call('GET', LOOKUP, body={'remotes': [api_remote()]}),
         Call('DELETE', '/api/v2/remotes/' + REMOTE_ID, status=500,
              body=error_body('internal error', 'remote-connection cannot be deleted as a replication references it')),
+        Call('GET', '/api/v2/replications?orgID=%s&remoteID=%s' % (ORG_ID, REMOTE_ID),
+             body={'replications': [api_replication(name='metrics'), api_replication(name='logs', replication_id=OTHER_REPLICATION_ID)]}),
     ])
     assert result['failed'] is True
     assert 'a replication still uses it' in result['msg']
+    assert "replications using it: 'logs', 'metrics'" in result['msg']
+    assert 'delete_replications=true' in result['msg']
     assert result['http_status'] == 500
     assert result['influxdb_code'] == 'internal error'
+    assert len(server.writes) == 1
 
 
 def test_unique_race_converges_on_the_other_run(run):

@@ -1,0 +1,563 @@
+# Copyright (c) InfluxOps contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This module_utils is PRIVATE to the collection. It can change without notice.
+
+"""Replications (/api/v2/replications): the options, names resolved to IDs, lookups, the plan,
+carrying the plan out, validation, and the health of a replication.
+
+As for remotes, one plan drives the write, ``changed``, check mode and the diff. The live status
+of a replication (its queue, the last answer of the remote) is reported beside it, never as part
+of it: it is not in the diff and never makes a task changed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.influxops.influxdb2.plugins.module_utils._buckets import BucketsService, bucket_not_found
+from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import InfluxDBError, OptionError, ValidationError
+from ansible_collections.influxops.influxdb2.plugins.module_utils._fields import (
+    Field,
+    create_body,
+    from_api as fields_from_api,
+    list_problem,
+    predict,
+    shape_problem,
+    update_body,
+)
+from ansible_collections.influxops.influxdb2.plugins.module_utils._orgs import check_org_id
+from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import REMOTES_PATH, RemotesService, is_unique_violation
+from ansible_collections.influxops.influxdb2.plugins.module_utils._validators import check_id, check_name
+
+REPLICATIONS_PATH = '/api/v2/replications'
+
+# The server answers with a capital R; requests (and some servers' answers) spell it remoteBucketName.
+NAME_KEY, NAME_KEY_IN_REQUESTS = 'RemoteBucketName', 'remoteBucketName'
+
+# Every field of a replication as the API sends it. The remote bucket's name is written by hand
+# (see _create_body and plan_replication), since an ID and a name interact.
+REPLICATION_FIELDS = (
+    Field('id', 'id', create=False, update=False),
+    Field('org_id', 'orgID', update=False),
+    Field('name', 'name'),
+    Field('description', 'description', nullable=True),
+    Field('remote_id', 'remoteID', is_id=True),
+    Field('local_bucket_id', 'localBucketID', is_id=True, update=False),
+    Field('remote_bucket_id', 'remoteBucketID', nullable=True, is_id=True, create=False, update=False),
+    Field('remote_bucket_name', NAME_KEY, nullable=True, default='', create=False, update=False),
+    Field('max_queue_size_bytes', 'maxQueueSizeBytes', kind=int),
+    Field('max_age_seconds', 'maxAgeSeconds', kind=int),
+    Field('drop_non_retryable_data', 'dropNonRetryableData', kind=bool, nullable=True, default=False),
+)
+# The live status, beside the replication.
+STATUS_FIELDS = (
+    Field('current_queue_size_bytes', 'currentQueueSizeBytes', kind=int, nullable=True),
+    Field('remaining_bytes_to_be_synced', 'remainingBytesToBeSynced', kind=int, nullable=True),
+    Field('latest_response_code', 'latestResponseCode', kind=int, nullable=True),
+    Field('latest_error_message', 'latestErrorMessage', nullable=True),
+)
+
+MIN_QUEUE_SIZE = 33554430
+DEFAULT_QUEUE_SIZE = 67108860
+MIN_AGE, MAX_AGE = 60, 5184000
+DEFAULT_AGE = 604800
+DEFAULT_BACKLOG_THRESHOLD = 0.8
+
+# Options given either by name or by ID, in the module's words.
+PAIRS = (('remote', 'remote_id'), ('local_bucket', 'local_bucket_id'), ('remote_bucket', 'remote_bucket_id'))
+NAMED_OPTIONS = ('description', 'remote', 'remote_id', 'local_bucket', 'local_bucket_id', 'remote_bucket', 'remote_bucket_id',
+                 'max_queue_size_bytes', 'max_age_seconds', 'drop_non_retryable_data')
+# The fields of the resolved form of the options (names replaced by IDs) that a user can set.
+SETTABLE = ('name', 'description', 'remote_id', 'local_bucket_id', 'remote_bucket_id', 'remote_bucket_name',
+            'max_queue_size_bytes', 'max_age_seconds', 'drop_non_retryable_data')
+CREATE_DEFAULTS = dict(max_queue_size_bytes=DEFAULT_QUEUE_SIZE, max_age_seconds=DEFAULT_AGE, drop_non_retryable_data=False)
+TARGET_KEYS = ('remoteID', 'remoteBucketID', NAME_KEY_IN_REQUESTS)
+
+
+def desired_replication(options, where=''):
+    """Check the options of one replication before any request; return them as the plan wants them.
+
+    ``where`` prefixes option names in messages, such as ``remotes[0].replications[1].``. Where the
+    context gives the remote, ``options`` has no remote/remote_id (see :func:`resolve_names`).
+    """
+    check_name(options['name'], where + 'name')
+    for by_name, by_id in PAIRS:
+        if options.get(by_name) is not None and options.get(by_id) is not None:
+            raise OptionError('%s%s and %s%s are mutually exclusive: set only one of them' % (where, by_name, where, by_id))
+    state = options.get('state') or 'present'
+    if state == 'absent':
+        extra = [option for option in NAMED_OPTIONS if options.get(option) is not None]
+        extra += [option for option in ('replace', 'validate') if options.get(option)]
+        if extra:
+            raise OptionError('%sstate=absent deletes the replication and takes no other option than name; remove %s'
+                              % (where, ', '.join(where + option for option in extra)))
+    desired = dict((option, options.get(option)) for option in ('name',) + NAMED_OPTIONS)
+    for by_name, by_id in PAIRS:
+        if desired[by_id] is not None:
+            desired[by_id] = check_id(desired[by_id], where + by_id)
+        if desired[by_name] is not None:
+            check_name(desired[by_name], where + by_name)
+    size = desired['max_queue_size_bytes']
+    if size is not None and size < MIN_QUEUE_SIZE:
+        raise OptionError('%smax_queue_size_bytes must be at least %d (32 MiB less 2 bytes, the server\'s minimum), got %d'
+                          % (where, MIN_QUEUE_SIZE, size))
+    age = desired['max_age_seconds']
+    if age is not None and age != 0 and not MIN_AGE <= age <= MAX_AGE:
+        raise OptionError('%smax_age_seconds must be 0 (the server\'s default) or between %d and %d (60 days), got %d'
+                          % (where, MIN_AGE, MAX_AGE, age))
+    return desired
+
+
+def _canonical(replication):
+    """A replication as the API sends it, with the remote bucket's name under ``RemoteBucketName`` however it was spelled."""
+    if isinstance(replication, dict) and NAME_KEY not in replication and NAME_KEY_IN_REQUESTS in replication:
+        replication = dict(replication)
+        replication[NAME_KEY] = replication.pop(NAME_KEY_IN_REQUESTS)
+    return replication
+
+
+def replication_problem(replication):
+    """``None`` when ``replication`` has the shape of a replication as InfluxDB sends it, else what was expected."""
+    replication = _canonical(replication)
+    return (shape_problem(REPLICATION_FIELDS, replication, 'a replication object')
+            or shape_problem(STATUS_FIELDS, replication, 'a replication object'))
+
+
+replications_list_problem = list_problem('replications', replication_problem)
+
+
+def from_api(replication):
+    """Convert a replication as the API returns it into the module's snake_case form, without its status."""
+    return fields_from_api(REPLICATION_FIELDS, _canonical(replication))
+
+
+def status_from_api(replication):
+    """The live status of a replication as the API returns it (each value ``None`` until the server has one)."""
+    if not replication:
+        return dict((field.option, None) for field in STATUS_FIELDS)
+    return fields_from_api(STATUS_FIELDS, replication)
+
+
+def matches(replication, org_id=None, name=None, remote_id=None, local_bucket_id=None):
+    """Whether an API replication passes the exact filters that are set (IDs compared lower-cased)."""
+    def same_id(key, value):
+        return value is None or (replication.get(key) or '').lower() == value.lower()
+    return (same_id('orgID', org_id) and same_id('remoteID', remote_id) and same_id('localBucketID', local_bucket_id)
+            and (name is None or replication['name'] == name))
+
+
+def resolve_names(client, org_id, desired, remote_id=None, bucket_ids=None, where=''):
+    """The desired replication with names replaced by IDs (:data:`SETTABLE` keys), one GET per name.
+
+    ``remote_id`` is the remote given by the context, if any; ``bucket_ids`` maps the org's bucket
+    names to IDs where they were all listed already (see :meth:`BucketsService.ids_by_name`), so that
+    no request is made for a bucket name. A remote or local bucket name that the org does not have
+    fails here, before any write. The remote bucket lives on the remote instance: its name is kept
+    as a name. ``where`` prefixes option names in messages.
+    """
+    want = dict((key, desired.get(key)) for key in ('name', 'description', 'max_queue_size_bytes', 'max_age_seconds',
+                                                    'drop_non_retryable_data'))
+    want['remote_id'] = remote_id or desired.get('remote_id')
+    if desired.get('remote') is not None:
+        remote = RemotesService(client).find(org_id, desired['remote'])
+        if remote is None:
+            raise InfluxDBError('remote %r not found in organization %s: check %sremote (nothing was written)'
+                                % (desired['remote'], org_id, where), method='GET',
+                                url=client.url(REMOTES_PATH, dict(orgID=org_id, name=desired['remote'])))
+        want['remote_id'] = remote['id'].lower()
+    want['local_bucket_id'] = desired.get('local_bucket_id')
+    if desired.get('local_bucket') is not None:
+        if bucket_ids is not None:
+            bucket_id = bucket_ids.get(desired['local_bucket'])
+        else:
+            bucket = BucketsService(client).find(org_id, desired['local_bucket'])
+            bucket_id = bucket['id'].lower() if bucket else None
+        if bucket_id is None:
+            raise bucket_not_found(client, org_id, desired['local_bucket'], where + 'local_bucket (nothing was written)')
+        want['local_bucket_id'] = bucket_id
+    want['remote_bucket_id'] = desired.get('remote_bucket_id')
+    want['remote_bucket_name'] = desired.get('remote_bucket')
+    return want
+
+
+class Plan:
+    """What one replication needs: ``action`` is one of create, update, replace (delete then create), delete or none.
+
+    ``before`` and ``after`` are snake_case replications without status (``{}`` for none); ``body``
+    is the create body (create, replace) or the PATCH body (update). ``retarget`` tells whether
+    the remote or the remote bucket changes. ``warnings`` are for the user, whatever the mode.
+    ``status`` is the live status of the replication found (each value ``None`` for none).
+    """
+
+    def __init__(self, action, before, after, body=None, retarget=False, warnings=(), status=None):
+        self.action = action
+        self.status = status or status_from_api(None)
+        self.before = before
+        self.after = after
+        self.body = body
+        self.retarget = retarget
+        self.warnings = list(warnings)
+
+    @property
+    def changed(self):
+        return self.action != 'none'
+
+    @property
+    def replication_id(self):
+        return self.before.get('id')
+
+
+def _create_body(after):
+    body = create_body(REPLICATION_FIELDS, after)
+    if after['remote_bucket_id'] is not None:
+        body['remoteBucketID'] = after['remote_bucket_id']
+    if after['remote_bucket_name']:
+        body[NAME_KEY_IN_REQUESTS] = after['remote_bucket_name']
+    return body
+
+
+def _queued(status):
+    remaining = (status or {}).get('remaining_bytes_to_be_synced')
+    return ' (%d bytes not yet sent)' % remaining if remaining is not None else ''
+
+
+def _missing_to_create(want, where):
+    missing = []
+    if want.get('remote_id') is None:
+        missing.append(('remote', 'remote_id'))
+    if want.get('local_bucket_id') is None:
+        missing.append(('local_bucket', 'local_bucket_id'))
+    if want.get('remote_bucket_id') is None and want.get('remote_bucket_name') is None:
+        missing.append(('remote_bucket', 'remote_bucket_id'))
+    return ['%s%s or %s%s' % (where, by_name, where, by_id) for by_name, by_id in missing]
+
+
+def _predict(want, org_id):
+    full = dict(CREATE_DEFAULTS)
+    full.update((key, value) for key, value in want.items() if value is not None)
+    return predict(REPLICATION_FIELDS, full, id=None, org_id=org_id)
+
+
+def plan_replication(current, want, org_id, state='present', replace=False, where=''):
+    """Plan one replication.
+
+    ``current`` is the replication as the API returned it (or ``None``); ``want`` maps the
+    :data:`SETTABLE` keys to values, ``None`` meaning "leave as it is" (names resolved to IDs).
+    Raises :class:`OptionError` when a replication must be created but the options to create it
+    are missing, or its local bucket would change without ``replace``.
+    """
+    before = from_api(current)
+    name = want['name']
+    if state == 'absent':
+        warnings = []
+        if current:
+            warnings.append('deleting replication %r loses the data queued for the remote%s' % (name, _queued(status_from_api(current))))
+        return Plan('delete' if current else 'none', before, {}, warnings=warnings, status=status_from_api(current))
+
+    if not current:
+        missing = _missing_to_create(want, where)
+        if missing:
+            raise OptionError('replication %r does not exist in organization %s; to create it, set %s'
+                              % (name, org_id, ', '.join(missing)))
+        after = _predict(want, org_id)
+        return Plan('create', {}, after, _create_body(after))
+
+    if want.get('local_bucket_id') is not None and want['local_bucket_id'] != before['local_bucket_id'].lower():
+        queued = _queued(status_from_api(current))
+        if not replace:
+            raise OptionError('replication %r replicates local bucket %s, not %s: the local bucket of a replication cannot be '
+                              'changed, so the replication would have to be deleted and created again, which loses the data '
+                              'queued for the remote%s; set %sreplace=true to do that'
+                              % (name, before['local_bucket_id'], want['local_bucket_id'], queued, where))
+        kept = dict((key, before[key]) for key in SETTABLE)
+        if before['remote_bucket_name']:
+            kept['remote_bucket_id'] = None
+        else:
+            kept['remote_bucket_name'] = None
+        if want.get('remote_bucket_id') is not None or want.get('remote_bucket_name') is not None:
+            kept['remote_bucket_id'] = kept['remote_bucket_name'] = None
+        kept.update((key, value) for key, value in want.items() if value is not None)
+        after = _predict(kept, org_id)
+        warning = ('replace=true deletes replication %r and creates it again for local bucket %s: the data queued for the '
+                   'remote%s is lost' % (name, want['local_bucket_id'], queued))
+        return Plan('replace', before, after, _create_body(after), retarget=True, warnings=[warning],
+                    status=status_from_api(current))
+
+    fields = dict((key, want.get(key)) for key in ('name', 'description', 'remote_id', 'max_queue_size_bytes', 'max_age_seconds',
+                                                   'drop_non_retryable_data'))
+    body, after = update_body(REPLICATION_FIELDS, before, fields)
+    if want.get('remote_bucket_id') is not None:
+        if (before['remote_bucket_id'] or '').lower() != want['remote_bucket_id'] or before['remote_bucket_name']:
+            # from a name (or another ID) to this ID: the name must be cleared, or the server keeps writing to it
+            body['remoteBucketID'] = after['remote_bucket_id'] = want['remote_bucket_id']
+            body[NAME_KEY_IN_REQUESTS] = after['remote_bucket_name'] = ''
+    elif want.get('remote_bucket_name') is not None and want['remote_bucket_name'] != before['remote_bucket_name']:
+        # the server keeps the old ID beside the name, and writes to the name
+        body[NAME_KEY_IN_REQUESTS] = after['remote_bucket_name'] = want['remote_bucket_name']
+    warnings = []
+    if 'maxAgeSeconds' in body:
+        warnings.append('max_age_seconds of replication %r changes from %s to %s: the server stores it at once, but applies it '
+                        'to the running queue only after it restarts' % (name, before['max_age_seconds'], body['maxAgeSeconds']))
+    retarget = any(key in body for key in TARGET_KEYS)
+    return Plan('update' if body else 'none', before, after, body or None, retarget=retarget, warnings=warnings,
+                status=status_from_api(current))
+
+
+class ReplicationsService:
+    """The requests made for replications, on top of :class:`InfluxDBClient`."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def _path(self, replication_id, *more):
+        return '/'.join((REPLICATIONS_PATH, self.client.quote(replication_id)) + more)
+
+    def list(self, org_id, name=None, remote_id=None, local_bucket_id=None):
+        """Replications of an org, filtered exactly; always a list (the API answers ``null`` for none)."""
+        query = dict(orgID=org_id, name=name or None, remoteID=remote_id or None, localBucketID=local_bucket_id or None)
+        found = self.client.get(REPLICATIONS_PATH, query, expect=replications_list_problem)['replications'] or []
+        # The server filters already; filter again so that a server that ignores a filter cannot mislead us.
+        return [_canonical(r) for r in found if matches(r, name=name, remote_id=remote_id, local_bucket_id=local_bucket_id)]
+
+    def find(self, org_id, name):
+        found = self.list(org_id, name=name)
+        return found[0] if found else None
+
+    def get(self, replication_id):
+        try:
+            return _canonical(self.client.get(self._path(replication_id), expect=replication_problem))
+        except InfluxDBError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    def create(self, org_id, body):
+        """``(replication, whether it was found by name after a lost answer)``."""
+        name = body['name']
+        answer, found = self.client.create(REPLICATIONS_PATH, body, lambda: self.find(org_id, name), 'replication %r' % name)
+        if found is not None:
+            return found, True
+        return self._written(org_id, name, answer, 'the created replication'), False
+
+    def update(self, org_id, name, replication_id, body):
+        return self._written(org_id, name, self.client.patch(self._path(replication_id), body), 'the updated replication')
+
+    def _written(self, org_id, name, answer, expected):
+        """The replication that a 2xx answer to a write carries; when it carries none, the replication read back by name."""
+        if replication_problem(answer) is None:
+            return _canonical(answer)
+        error = self.client.unexpected_answer(expected)
+        self.client.warn('%s; reading replication %r back by name' % (error, name))
+        current = self.find(org_id, name)
+        if current is None:
+            raise error.reworded('%s; replication %r was read back by name and does not exist' % (error, name))
+        return current
+
+    def delete(self, replication_id):
+        """Delete a replication (and its queue); return False if it was already gone."""
+        try:
+            self.client.delete(self._path(replication_id))
+        except InfluxDBError as exc:
+            if exc.status == 404:
+                # A 404 on a retry means that an earlier attempt deleted it, though its answer was lost.
+                return exc.attempt > 0
+            raise
+        return True
+
+    def validate(self, replication_id):
+        """Ask the server to validate the stored replication (an empty write to the remote)."""
+        self.client.request('POST', self._path(replication_id, 'validate'))
+
+    def validate_create(self, body):
+        """Validate a replication that is not created (``?validate=true``: nothing is saved)."""
+        self.client.request('POST', REPLICATIONS_PATH, query=dict(validate='true'), body=body)
+
+    def validate_update(self, replication_id, body):
+        """Validate a stored replication with the remote and remote bucket ID of ``body`` (nothing is saved)."""
+        self.client.request('PATCH', self._path(replication_id), query=dict(validate='true'), body=body)
+
+
+class Outcome:
+    """The result of converging one replication: what the module reports."""
+
+    def __init__(self, changed, before, after, status, validated=None):
+        self.changed = changed
+        self.before = before
+        self.after = after
+        self.status = status
+        self.validated = validated
+
+    def result(self):
+        """What the module returns. The status is beside the replication, never in the diff."""
+        return dict(changed=self.changed, replication=self.after, status=self.status, validated=self.validated,
+                    diff=dict(before=self.before, after=self.after))
+
+
+REMOTE_CODE_RE = re.compile(r'invalid response code (\d+)')
+
+
+def _validate(outcome, name, check):
+    """Run ``check()``; set ``outcome.validated``, or raise :class:`ValidationError` on the server's refusal (400)."""
+    try:
+        check()
+    except InfluxDBError as exc:
+        if exc.status != 400:
+            raise
+        found = REMOTE_CODE_RE.search(exc.api_message or '')
+        code = int(found.group(1)) if found else None
+        answered = 'the remote answered %d' % code if code is not None else 'no answer came from the remote'
+        outcome.validated = False
+        raise ValidationError('replication %r failed validation (%s): %s' % (name, answered, exc.api_message or exc),
+                              exc, code, outcome.result())
+    outcome.validated = True
+    return outcome
+
+
+def converge_replication(service, org_id, current, want, state='present', replace=False, validate=False, check_mode=False,
+                         org_confirmed=False):
+    """Plan one replication, carry the plan out (unless ``check_mode``) and validate it when asked.
+
+    ``org_confirmed`` tells whether the org is known to exist; otherwise it is checked before a
+    create, since the API does not check it.
+    """
+    plan = plan_replication(current, want, org_id, state, replace)
+    for warning in plan.warnings:
+        service.client.warn(warning)
+    if plan.action == 'create' and not org_confirmed:
+        check_org_id(service.client, org_id)
+    if check_mode:
+        status = {} if not plan.after else plan.status if plan.action in ('update', 'none') else status_from_api(None)
+        outcome = Outcome(plan.changed, plan.before, plan.after, status)
+        if validate and plan.after:
+            _check_mode_validate(service, plan, outcome)
+        return outcome
+    outcome = execute_plan(service, org_id, plan, want, replace)
+    if validate and outcome.after:
+        _validate(outcome, want['name'], lambda: service.validate(outcome.after['id']))
+    return outcome
+
+
+def _check_mode_validate(service, plan, outcome):
+    """Validate what can be validated without a write to the edge server."""
+    name = plan.after['name']
+    if plan.action in ('none', 'update') and not plan.retarget:
+        return _validate(outcome, name, lambda: service.validate(plan.replication_id))
+    if plan.after['remote_bucket_name']:
+        service.client.warn('validated is null: in check mode, replication %r can only be validated with ?validate=true, which '
+                            'ignores a remote bucket given by name; run without check mode (or give remote_bucket_id) to '
+                            'validate it' % name)
+        return outcome
+    if plan.action == 'update':
+        body = dict((key, plan.body[key]) for key in ('remoteID', 'remoteBucketID') if key in plan.body)
+        return _validate(outcome, name, lambda: service.validate_update(plan.replication_id, body))
+    return _validate(outcome, name, lambda: service.validate_create(plan.body))
+
+
+def execute_plan(service, org_id, plan, want, replace=False):
+    """Make the writes that ``plan`` needs, if any; return the :class:`Outcome`."""
+    if plan.action == 'none':
+        return Outcome(False, plan.before, plan.after, plan.status if plan.after else {})
+    if plan.action == 'delete':
+        deleted = service.delete(plan.replication_id)
+        return Outcome(deleted, plan.before, {}, {})
+    if plan.action == 'update':
+        written = service.update(org_id, want['name'], plan.replication_id, plan.body)
+        return Outcome(True, plan.before, from_api(written), status_from_api(written))
+    if plan.action == 'replace':
+        service.delete(plan.replication_id)
+        outcome = _create(service, org_id, plan, want, replace)
+        return Outcome(True, plan.before, outcome.after, outcome.status)
+    return _create(service, org_id, plan, want, replace)
+
+
+def _create(service, org_id, plan, want, replace):
+    """POST a new replication (the client never sends it twice blindly), and converge on what is there.
+
+    After a 500 UNIQUE answer (another run created the name first), or a lost answer after which
+    the replication was found by name, the one that exists is planned again and only what still
+    differs is changed.
+    """
+    try:
+        created, found = service.create(org_id, plan.body)
+    except InfluxDBError as exc:
+        if not is_unique_violation(exc):
+            raise
+        created, found = service.find(org_id, want['name']), False
+        if created is None:
+            raise
+        created_by_us = False
+    else:
+        if not found:
+            return Outcome(True, {}, from_api(created), status_from_api(created))
+        created_by_us = True
+    again = plan_replication(created, want, org_id, 'present', replace)
+    before = {} if created_by_us else again.before
+    if again.action == 'none':
+        return Outcome(created_by_us, before, again.after, status_from_api(created))
+    if again.action != 'update':
+        raise OptionError('replication %r was created by another run at the same moment with another local bucket (%s); '
+                          'run the task again to converge on it' % (want['name'], again.before['local_bucket_id']))
+    for warning in again.warnings:
+        service.client.warn(warning)
+    written = service.update(org_id, want['name'], again.replication_id, again.body)
+    return Outcome(True, before, from_api(written), status_from_api(written))
+
+
+def replication_names(client, org_id, remote_id):
+    """The names of the replications of the org that use the remote ``remote_id``: one request."""
+    return sorted(r['name'] for r in ReplicationsService(client).list(org_id, remote_id=remote_id))
+
+
+def delete_replications_of(client, org_id, remote_id, remote_name, check_mode):
+    """Delete the replications that use a remote (unless ``check_mode``), with a warning; return their names.
+
+    One request to list them, then one per replication.
+    """
+    service = ReplicationsService(client)
+    found = sorted(service.list(org_id, remote_id=remote_id), key=lambda r: (r['name'], r['id']))
+    if found:
+        client.warn('delete_replications=true deletes the replications that use remote %r before it: %s; the data queued in '
+                    'them and not yet sent is lost' % (remote_name, ', '.join(repr(r['name']) for r in found)))
+    if not check_mode:
+        for replication in found:
+            service.delete(replication['id'])
+    return [r['name'] for r in found]
+
+
+def health(replication, status, threshold=DEFAULT_BACKLOG_THRESHOLD):
+    """``(health, reason)`` of a replication from its status: failing, backlog, unknown or healthy (reason ``None``)."""
+    code = status.get('latest_response_code')
+    message = status.get('latest_error_message')
+    answer = '%s: %s' % (code, message) if message else '%s' % code
+    if code is not None and code != 204:
+        if code in (401, 403):
+            reason = ('the remote refuses the token of the remote connection (%s): give the remote connection a token that can '
+                      'write to the remote bucket (remote_api_token with update_remote_api_token=always)' % answer)
+        elif code == 404:
+            reason = ('the remote does not know the remote bucket or organization (%s): check remote_bucket/remote_bucket_id '
+                      'and the remote_org_id of the remote connection' % answer)
+        elif code == 0:
+            reason = ('no answer came from the remote, a network or TLS failure (%s): check that this server reaches the '
+                      'remote_url of the remote connection and trusts its certificate' % (message or 'no message'))
+        elif code == 400 and replication.get('drop_non_retryable_data'):
+            reason = ('the remote rejects the data as invalid (%s) and drop_non_retryable_data is set: data is being dropped'
+                      % answer)
+        elif code == 400:
+            reason = ('the remote rejects the data as invalid (%s): the batch is retried and blocks the queue; fix the data '
+                      'or set drop_non_retryable_data' % answer)
+        elif code == 429:
+            reason = 'the remote throttles the writes (%s): the queue grows until it accepts them again' % answer
+        else:
+            reason = 'the last write to the remote failed (%s): check the remote server' % answer
+        return 'failing', reason
+    remaining, size = status.get('remaining_bytes_to_be_synced'), replication.get('max_queue_size_bytes')
+    if remaining is not None and size and remaining / size >= threshold:
+        return 'backlog', ('%d bytes wait to be sent, %.0f%% of max_queue_size_bytes (%d); once the queue is full the server '
+                           'silently drops new points: check the link to the remote, or raise max_queue_size_bytes'
+                           % (remaining, 100.0 * remaining / size, size))
+    if code is None:
+        return 'unknown', ('no write to the remote was attempted yet (nothing was written to the local bucket since the '
+                           'replication was created or the server started): write a point to the local bucket to check it')
+    return 'healthy', None

@@ -1,0 +1,270 @@
+#!/usr/bin/python
+# Copyright (c) InfluxOps contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+
+DOCUMENTATION = r"""
+module: influx_replication_info
+short_description: List InfluxDB OSS 2.x replications and their health
+version_added: 0.2.0
+description:
+  - List the replications (C(/api/v2/replications)) of an organization, optionally filtered by exact
+    O(name), by remote connection, or by local bucket, or fetch one replication by O(id).
+  - Each replication comes with its live status and a health classification, so that one task
+    per host tells whether replication works across a fleet.
+  - Read-only. It never fails on the health of a replication.
+author:
+  - InfluxOps contributors (@influxops)
+extends_documentation_fragment:
+  - influxops.influxdb2._connection
+  - influxops.influxdb2._attributes
+  - influxops.influxdb2._attributes.INFO_MODULE
+options:
+  name:
+    description:
+      - Return only the replication with exactly this name.
+      - V("") is no filter.
+    type: str
+  remote:
+    description:
+      - Return only the replications that use the remote connection with this name.
+      - Mutually exclusive with O(remote_id). A name that the organization does not have returns an empty list.
+      - V("") is no filter.
+    type: str
+  remote_id:
+    description:
+      - Return only the replications that use the remote connection with this ID (16 hexadecimal characters).
+      - V("") is no filter.
+    type: str
+  local_bucket:
+    description:
+      - Return only the replications of the local bucket with this name.
+      - Mutually exclusive with O(local_bucket_id). A name that the organization does not have returns an empty list.
+      - V("") is no filter.
+    type: str
+  local_bucket_id:
+    description:
+      - Return only the replications of the local bucket with this ID (16 hexadecimal characters).
+      - V("") is no filter.
+    type: str
+  id:
+    description:
+      - Return only the replication with this ID (16 hexadecimal characters).
+      - With O(id), O(org) and O(org_id) are optional (unless O(remote) or O(local_bucket) is set). When an
+        organization is given and the replication belongs to another one, nothing is returned.
+      - An unknown ID returns an empty list, not an error. V("") is no filter.
+    type: str
+  backlog_threshold:
+    description:
+      - The share of O(influxops.influxdb2.influx_replication#module:max_queue_size_bytes) that
+        data waiting to be sent must reach for a replication to be reported as V(backlog).
+      - When the queue is full (V(1.0)), the server silently drops new points for that replication.
+      - A number greater than 0.
+    type: float
+    default: 0.8
+notes:
+  - One request with O(org_id), and one more for each name to resolve (O(org), O(remote), O(local_bucket)).
+seealso:
+  - module: influxops.influxdb2.influx_replication
+  - module: influxops.influxdb2.influx_remote_info
+"""
+
+EXAMPLES = r"""
+- name: List every replication of the organization, with its health
+  influxops.influxdb2.influx_replication_info:
+    host: http://localhost:8086
+    token: "{{ influx_token }}"
+    org: edge
+  register: replications
+
+- name: Show why each replication that is not healthy is not
+  ansible.builtin.debug:
+    msg: "{{ replications.replications | rejectattr('health', 'equalto', 'healthy') | items2dict(key_name='name', value_name='health_reason') }}"
+
+- name: List the replications of the local bucket telemetry that use the remote central
+  influxops.influxdb2.influx_replication_info:
+    token: "{{ influx_token }}"
+    org_id: 1a2b3c4d5e6f7a8b
+    remote: central
+    local_bucket: telemetry
+    backlog_threshold: 0.5
+  register: telemetry
+"""
+
+RETURN = r"""
+replications:
+  description:
+    - The replications found, sorted by name. Always a list, empty when none matched.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - id: 0c9d8e7f6a5b4c3d
+      org_id: 1a2b3c4d5e6f7a8b
+      name: telemetry-to-central
+      description: Edge telemetry, streamed to the data centre
+      remote_id: 0b5e8a6f2c4d1e3f
+      local_bucket_id: 0d1e2f3a4b5c6d7e
+      remote_bucket_id: null
+      remote_bucket_name: telemetry
+      max_queue_size_bytes: 67108860
+      max_age_seconds: 604800
+      drop_non_retryable_data: false
+      status:
+        current_queue_size_bytes: 8
+        remaining_bytes_to_be_synced: 0
+        latest_response_code: 401
+        latest_error_message: "401 Unauthorized: unauthorized access"
+      health: failing
+      health_reason: >-
+        the remote refuses the token of the remote connection (401: 401 Unauthorized: unauthorized access):
+        give the remote connection a token that can write to the remote bucket (remote_api_token with
+        update_remote_api_token=always)
+  contains:
+    id:
+      description: ID of the replication.
+      type: str
+      returned: always
+    org_id:
+      description: ID of the organization that owns the replication.
+      type: str
+      returned: always
+    name:
+      description: Name of the replication.
+      type: str
+      returned: always
+    description:
+      description: Description of the replication; V(null) when it has none.
+      type: str
+      returned: always
+    remote_id:
+      description: ID of the remote connection that the replication writes through.
+      type: str
+      returned: always
+    local_bucket_id:
+      description: ID of the local bucket whose writes are replicated.
+      type: str
+      returned: always
+    remote_bucket_id:
+      description: ID of the bucket on the remote instance; V(null) for a replication created with a remote bucket name.
+      type: str
+      returned: always
+    remote_bucket_name:
+      description: Name of the bucket on the remote instance; V("") for a replication that uses the ID.
+      type: str
+      returned: always
+    max_queue_size_bytes:
+      description: The most bytes the queue may hold.
+      type: int
+      returned: always
+    max_age_seconds:
+      description: How long queued data is kept, in seconds, as the server stores it.
+      type: int
+      returned: always
+    drop_non_retryable_data:
+      description: Whether data that the remote rejects as invalid is dropped.
+      type: bool
+      returned: always
+    status:
+      description: The live status of the replication; each value V(null) where the server has none yet.
+      type: dict
+      returned: always
+      contains:
+        current_queue_size_bytes:
+          description: Size of the queue on disk, in bytes.
+          type: int
+          returned: always
+        remaining_bytes_to_be_synced:
+          description: Bytes queued and not yet sent to the remote (InfluxDB 2.7 and later).
+          type: int
+          returned: always
+        latest_response_code:
+          description: HTTP status of the remote's last answer; V(0) when no answer came; V(null) before the first write.
+          type: int
+          returned: always
+        latest_error_message:
+          description: The error of the last write to the remote, if any.
+          type: str
+          returned: always
+    health:
+      description:
+        - V(failing) when the remote's last answer is not V(204);
+        - else V(backlog) when the data waiting to be sent reaches O(backlog_threshold) of the queue's maximum size;
+        - else V(unknown) when no write to the remote was attempted yet;
+        - else V(healthy).
+      type: str
+      returned: always
+      choices: [failing, backlog, unknown, healthy]
+    health_reason:
+      description: For a replication that is not healthy, one sentence that says what to check; V(null) when healthy.
+      type: str
+      returned: always
+"""
+
+from ansible_collections.influxops.influxdb2.plugins.module_utils._buckets import BucketsService
+from ansible_collections.influxops.influxdb2.plugins.module_utils._connection import create_module, fail, resolve_connection
+from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import InfluxOpsError, OptionError
+from ansible_collections.influxops.influxdb2.plugins.module_utils._options import replication_info_argument_spec
+from ansible_collections.influxops.influxdb2.plugins.module_utils._orgs import resolve_org
+from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import RemotesService
+from ansible_collections.influxops.influxdb2.plugins.module_utils._replications import (
+    ReplicationsService,
+    from_api,
+    health,
+    matches,
+    status_from_api,
+)
+from ansible_collections.influxops.influxdb2.plugins.module_utils._validators import check_id
+
+FILTERS = ('name', 'remote', 'remote_id', 'local_bucket', 'local_bucket_id', 'id')
+
+
+def main():
+    module = create_module(replication_info_argument_spec())
+    params = module.params
+    try:
+        # An empty filter is no filter, as in the API and the influx CLI.
+        given = dict((option, params[option] or None) for option in FILTERS)
+        for by_name, by_id in (('remote', 'remote_id'), ('local_bucket', 'local_bucket_id')):
+            if given[by_name] is not None and given[by_id] is not None:
+                raise OptionError('%s and %s are mutually exclusive: set only one of them' % (by_name, by_id))
+        for option in ('remote_id', 'local_bucket_id', 'id'):
+            if given[option] is not None:
+                given[option] = check_id(given[option], option)
+        threshold = params['backlog_threshold']
+        if threshold is None or threshold <= 0:
+            raise OptionError('backlog_threshold must be a number greater than 0 (a share of max_queue_size_bytes), got %r' % threshold)
+        conn = resolve_connection(params, org_required=given['id'] is None or given['remote'] is not None
+                                  or given['local_bucket'] is not None)
+        service = ReplicationsService(conn.client(module))
+        org_id = resolve_org(service.client, conn.org, conn.org_id)[0]
+        found = []
+        remote_id, bucket_id, known = given['remote_id'], given['local_bucket_id'], True
+        if given['remote'] is not None:
+            remote = RemotesService(service.client).find(org_id, given['remote'])
+            remote_id, known = (remote['id'], True) if remote else (None, False)
+        if known and given['local_bucket'] is not None:
+            bucket = BucketsService(service.client).find(org_id, given['local_bucket'])
+            bucket_id, known = (bucket['id'], True) if bucket else (None, False)
+        if known and given['id'] is None:
+            found = service.list(org_id, name=given['name'], remote_id=remote_id, local_bucket_id=bucket_id)
+        elif known:
+            replication = service.get(given['id'])
+            if replication and matches(replication, org_id=org_id, name=given['name'], remote_id=remote_id, local_bucket_id=bucket_id):
+                found = [replication]
+    except InfluxOpsError as exc:
+        fail(module, exc)
+    replications = []
+    for item in found:
+        replication, status = from_api(item), status_from_api(item)
+        state, reason = health(replication, status, threshold)
+        replications.append(dict(replication, status=status, health=state, health_reason=reason))
+    replications.sort(key=lambda r: (r['name'] or '', r['id'] or ''))
+    module.exit_json(changed=False, replications=replications)
+
+
+if __name__ == '__main__':
+    main()
