@@ -23,6 +23,7 @@ from ansible_collections.influxops.influxdb2.plugins.module_utils._fields import
     update_body,
 )
 from ansible_collections.influxops.influxdb2.plugins.module_utils._orgs import check_org_id
+from ansible_collections.influxops.influxdb2.plugins.module_utils._resource import ResourceService
 from ansible_collections.influxops.influxdb2.plugins.module_utils._validators import (
     check_http_url,
     check_id,
@@ -141,19 +142,19 @@ def plan_remote(current, desired, org_id, state='present', update_token=UPDATE_T
     return Plan('update' if body else 'none', before, after, body or None)
 
 
-class RemotesService:
-    """The requests made for remotes, on top of :class:`InfluxDBClient`.
+class RemotesService(ResourceService):
+    """The requests made for remotes. ``users(remote_id)``, if given, names the replications that
+    use a remote, for the message of a delete that they block."""
 
-    ``users``, where given, is called with a remote's ID when the server refuses to delete the
-    remote because replications use it, and returns their names, for the message.
-    """
+    PATH = REMOTES_PATH
+    KIND = 'remote'
 
     def __init__(self, client, users=None):
-        self.client = client
+        super().__init__(client)
         self.users = users
 
-    def _path(self, remote_id):
-        return '%s/%s' % (REMOTES_PATH, self.client.quote(remote_id))
+    def problem(self, value):
+        return remote_problem(value)
 
     def list(self, org_id, name=None, remote_url=None):
         """Remotes of an org, filtered exactly; always a list (the API answers ``null`` for none)."""
@@ -162,48 +163,11 @@ class RemotesService:
         # The server filters already; filter again so that a server that ignores a filter cannot mislead us.
         return [r for r in remotes if matches(r, name=name, remote_url=remote_url)]
 
-    def find(self, org_id, name):
-        remotes = self.list(org_id, name=name)
-        return remotes[0] if remotes else None
-
-    def get(self, remote_id):
-        try:
-            return self.client.get(self._path(remote_id), expect=remote_problem)
-        except InfluxDBError as exc:
-            if exc.status == 404:
-                return None
-            raise
-
-    def create(self, org_id, body):
-        """``(remote, whether it was found by name after a lost answer)``."""
-        name = body['name']
-        answer, found = self.client.create(REMOTES_PATH, body, lambda: self.find(org_id, name), 'remote %r' % name)
-        if found is not None:
-            return found, True
-        return self._written(org_id, name, answer, 'the created remote'), False
-
-    def update(self, org_id, name, remote_id, body):
-        return self._written(org_id, name, self.client.patch(self._path(remote_id), body), 'the updated remote')
-
-    def _written(self, org_id, name, answer, expected):
-        """The remote that a 2xx answer to a write carries; when it carries none, the remote read back by name."""
-        if remote_problem(answer) is None:
-            return answer
-        error = self.client.unexpected_answer(expected)
-        self.client.warn('%s; reading remote %r back by name' % (error, name))
-        current = self.find(org_id, name)
-        if current is None:
-            raise error.reworded('%s; remote %r was read back by name and does not exist' % (error, name))
-        return current
-
     def delete(self, remote_id, name):
         """Delete a remote; return False if it was already gone."""
         try:
-            self.client.delete(self._path(remote_id))
+            return super().delete(remote_id)
         except InfluxDBError as exc:
-            if exc.status == 404:
-                # A 404 on a retry means that an earlier attempt deleted it, though its answer was lost.
-                return exc.attempt > 0
             if exc.status == 500 and 'replication' in (exc.api_message or '').lower():
                 if self.users is None:
                     raise exc.reworded('remote %r (ID %s) cannot be deleted because a replication still uses it (500 %s: %s): '
@@ -214,11 +178,6 @@ class RemotesService:
                                    'to delete them with the remote (their queued data is lost)'
                                    % (name, remote_id, exc.code, exc.api_message, ', '.join(repr(n) for n in names) or 'none found'))
             raise
-        return True
-
-
-def is_unique_violation(exc):
-    return exc.status == 500 and 'unique constraint' in (exc.api_message or '').lower()
 
 
 class Outcome:
@@ -263,21 +222,11 @@ def _create(service, org_id, plan, desired, update_token):
     the remote was found by name, the remote that exists is planned again and only what still
     differs is changed.
     """
-    try:
-        created, found = service.create(org_id, plan.body)
-    except InfluxDBError as exc:
-        if not is_unique_violation(exc):
-            raise
-        created, found = service.find(org_id, desired['name']), False
-        if created is None:
-            raise
-        # another run created it
-        created_by_us = False
-    else:
-        if not found:
-            return Outcome(True, {}, from_api(created))
-        # our POST most likely created it, and its answer was lost
-        created_by_us = True
+    created, how = service.create_or_find(org_id, plan.body)
+    if how == 'created':
+        return Outcome(True, {}, from_api(created))
+    # 'lost': our POST most likely created it, and its answer was lost; 'raced': another run did
+    created_by_us = how == 'lost'
     if update_token == UPDATE_TOKEN_ON_CREATE:
         desired = dict(desired)
         desired[TOKEN_OPTION] = None

@@ -28,7 +28,8 @@ from ansible_collections.influxops.influxdb2.plugins.module_utils._fields import
     update_body,
 )
 from ansible_collections.influxops.influxdb2.plugins.module_utils._orgs import check_org_id
-from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import REMOTES_PATH, RemotesService, is_unique_violation
+from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import REMOTES_PATH, RemotesService
+from ansible_collections.influxops.influxdb2.plugins.module_utils._resource import ResourceService
 from ansible_collections.influxops.influxdb2.plugins.module_utils._validators import check_id, check_name
 
 REPLICATIONS_PATH = '/api/v2/replications'
@@ -305,14 +306,17 @@ def plan_replication(current, want, org_id, state='present', replace=False, wher
                 status=status_from_api(current))
 
 
-class ReplicationsService:
-    """The requests made for replications, on top of :class:`InfluxDBClient`."""
+class ReplicationsService(ResourceService):
+    """The requests made for replications."""
 
-    def __init__(self, client):
-        self.client = client
+    PATH = REPLICATIONS_PATH
+    KIND = 'replication'
 
-    def _path(self, replication_id, *more):
-        return '/'.join((REPLICATIONS_PATH, self.client.quote(replication_id)) + more)
+    def problem(self, value):
+        return replication_problem(value)
+
+    def canonical(self, value):
+        return _canonical(value)
 
     def list(self, org_id, name=None, remote_id=None, local_bucket_id=None):
         """Replications of an org, filtered exactly; always a list (the API answers ``null`` for none)."""
@@ -320,51 +324,6 @@ class ReplicationsService:
         found = self.client.get(REPLICATIONS_PATH, query, expect=replications_list_problem)['replications'] or []
         # The server filters already; filter again so that a server that ignores a filter cannot mislead us.
         return [_canonical(r) for r in found if matches(r, name=name, remote_id=remote_id, local_bucket_id=local_bucket_id)]
-
-    def find(self, org_id, name):
-        found = self.list(org_id, name=name)
-        return found[0] if found else None
-
-    def get(self, replication_id):
-        try:
-            return _canonical(self.client.get(self._path(replication_id), expect=replication_problem))
-        except InfluxDBError as exc:
-            if exc.status == 404:
-                return None
-            raise
-
-    def create(self, org_id, body):
-        """``(replication, whether it was found by name after a lost answer)``."""
-        name = body['name']
-        answer, found = self.client.create(REPLICATIONS_PATH, body, lambda: self.find(org_id, name), 'replication %r' % name)
-        if found is not None:
-            return found, True
-        return self._written(org_id, name, answer, 'the created replication'), False
-
-    def update(self, org_id, name, replication_id, body):
-        return self._written(org_id, name, self.client.patch(self._path(replication_id), body), 'the updated replication')
-
-    def _written(self, org_id, name, answer, expected):
-        """The replication that a 2xx answer to a write carries; when it carries none, the replication read back by name."""
-        if replication_problem(answer) is None:
-            return _canonical(answer)
-        error = self.client.unexpected_answer(expected)
-        self.client.warn('%s; reading replication %r back by name' % (error, name))
-        current = self.find(org_id, name)
-        if current is None:
-            raise error.reworded('%s; replication %r was read back by name and does not exist' % (error, name))
-        return current
-
-    def delete(self, replication_id):
-        """Delete a replication (and its queue); return False if it was already gone."""
-        try:
-            self.client.delete(self._path(replication_id))
-        except InfluxDBError as exc:
-            if exc.status == 404:
-                # A 404 on a retry means that an earlier attempt deleted it, though its answer was lost.
-                return exc.attempt > 0
-            raise
-        return True
 
     def validate(self, replication_id):
         """Ask the server to validate the stored replication (an empty write to the remote)."""
@@ -479,19 +438,11 @@ def _create(service, org_id, plan, want, replace):
     the replication was found by name, the one that exists is planned again and only what still
     differs is changed.
     """
-    try:
-        created, found = service.create(org_id, plan.body)
-    except InfluxDBError as exc:
-        if not is_unique_violation(exc):
-            raise
-        created, found = service.find(org_id, want['name']), False
-        if created is None:
-            raise
-        created_by_us = False
-    else:
-        if not found:
-            return Outcome(True, {}, from_api(created), status_from_api(created))
-        created_by_us = True
+    created, how = service.create_or_find(org_id, plan.body)
+    if how == 'created':
+        return Outcome(True, {}, from_api(created), status_from_api(created))
+    # 'lost': our POST most likely created it, and its answer was lost; 'raced': another run did
+    created_by_us = how == 'lost'
     again = plan_replication(created, want, org_id, 'present', replace)
     before = {} if created_by_us else again.before
     if again.action == 'none':
