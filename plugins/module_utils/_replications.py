@@ -432,16 +432,11 @@ def execute_plan(service, org_id, plan, want, replace=False):
 
 
 def _create(service, org_id, plan, want, replace):
-    """POST a new replication (the client never sends it twice blindly), and converge on what is there.
-
-    After a 500 UNIQUE answer (another run created the name first), or a lost answer after which
-    the replication was found by name, the one that exists is planned again and only what still
-    differs is changed.
-    """
+    """POST a new replication and converge on what is there (see :meth:`ResourceService.create_or_find`):
+    a replication found after a lost answer or a UNIQUE race is planned again, and only what still differs is changed."""
     created, how = service.create_or_find(org_id, plan.body)
     if how == 'created':
         return Outcome(True, {}, from_api(created), status_from_api(created))
-    # 'lost': our POST most likely created it, and its answer was lost; 'raced': another run did
     created_by_us = how == 'lost'
     again = plan_replication(created, want, org_id, 'present', replace)
     before = {} if created_by_us else again.before
