@@ -2,7 +2,7 @@
 
 import json
 
-from conftest import assert_error, random_org
+from conftest import CENTRAL_BUCKET_ID, assert_error, central_remote, random_org
 
 
 # -- replications -----------------------------------------------------------------------------------
@@ -85,10 +85,11 @@ def test_replication_get_delete_errors(server):
     assert_error(server.request("GET", "/api/v2/replications"), 400, "invalid", "invalid or missing org ID")
 
 
-def test_replication_validate_saves_nothing(server):
+def test_replication_validate_saves_nothing(server, central):
     org = random_org()
-    remote = server.create_remote(org)
-    body = {"orgID": org, "name": "v", "remoteID": remote["id"], "localBucketID": "1111111111111111", "remoteBucketName": "b"}
+    remote = central_remote(server, central, org)
+    body = {"orgID": org, "name": "v", "remoteID": remote["id"], "localBucketID": "1111111111111111",
+            "remoteBucketID": CENTRAL_BUCKET_ID}
     status, _headers, data = server.request("POST", "/api/v2/replications?validate=true", body)
     assert (status, data) == (204, b"")
     assert server.json("GET", "/api/v2/replications?orgID=" + org) == (200, {"replications": None})
