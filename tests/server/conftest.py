@@ -195,7 +195,12 @@ def assert_error(response, status, code, message):
     assert got_status == status, data
     assert headers["content-type"] == JSON_TYPE
     assert headers["x-platform-error-code"] == code
-    assert data == ('{\n\t"code": %s,\n\t"message": %s\n}' % (json.dumps(code), json.dumps(message))).encode("utf-8")
+    assert data == ('{\n\t"code": %s,\n\t"message": %s\n}' % (go_json(code), go_json(message))).encode("utf-8")
+
+
+def go_json(text):
+    """A JSON string as Go's encoder writes it (<, > and & escaped)."""
+    return json.dumps(text).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def wait_for(predicate, timeout=10):
