@@ -1,4 +1,4 @@
-"""The request log and the /_test/ views that let tests look inside the server.
+"""The request log and the /_test/ hooks that let tests look inside the server and change its tokens.
 
 Under /_test/ no token is needed and nothing is recorded or faulted.
 """

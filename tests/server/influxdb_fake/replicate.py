@@ -216,6 +216,14 @@ class Queue:
             self.cond.wait_for(lambda: self.stopped, timeout=seconds)
 
     def _run(self):
+        try:
+            self._send_all()
+        except Exception:  # pylint: disable=broad-except
+            # the store closes at shutdown while a remote write may still be under way
+            if not self.stopped:
+                raise
+
+    def _send_all(self):
         attempts = 0
         while True:
             data = self._next()
