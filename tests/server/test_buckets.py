@@ -95,16 +95,25 @@ def test_list_by_id_and_org_errors(server):
 
 
 def test_list_paging(server):
-    for _index in range(3):
-        create_bucket(server, org_id=OTHER_ORG_ID)
+    for name in ("zulu", "alpha", "Mike"):
+        create_bucket(server, unique(name), org_id=OTHER_ORG_ID)
+    # an org's buckets are listed in name order (byte order: upper case first)
     status, every = server.json("GET", BUCKETS + "?limit=100&orgID=" + OTHER_ORG_ID)
     assert status == 200
-    ids = [b["id"] for b in every["buckets"]]
-    assert ids == sorted(ids) and len(ids) >= 3
+    names = [b["name"] for b in every["buckets"]]
+    assert names == sorted(names) and len(names) >= 3
     _status, page = server.json("GET", BUCKETS + "?limit=2&offset=1&orgID=" + OTHER_ORG_ID)
-    assert [b["id"] for b in page["buckets"]] == ids[1:3]
+    assert [b["name"] for b in page["buckets"]] == names[1:3]
     _status, default = server.json("GET", BUCKETS + "?orgID=" + OTHER_ORG_ID)
-    assert len(default["buckets"]) == min(len(ids), 20)
+    assert len(default["buckets"]) == min(len(names), 20)
+    # without an org, every bucket in ID order, with descending and after
+    _status, all_orgs = server.json("GET", BUCKETS + "?limit=100")
+    ids = [b["id"] for b in all_orgs["buckets"]]
+    assert ids == sorted(ids)
+    _status, down = server.json("GET", BUCKETS + "?limit=100&descending=true")
+    assert [b["id"] for b in down["buckets"]] == ids[::-1]
+    _status, later = server.json("GET", BUCKETS + "?limit=100&after=" + ids[0])
+    assert [b["id"] for b in later["buckets"]] == ids[1:]
     assert_error(server.request("GET", BUCKETS + "?limit=101"), 400, "invalid", "limit must be between 1 and 100")
     assert_error(server.request("GET", BUCKETS + "?offset=x"), 400, "invalid", "offset is invalid")
 

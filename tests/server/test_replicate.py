@@ -330,3 +330,9 @@ def test_sigterm_stops_a_retrying_worker():
     assert edge.proc.returncode == 0
     assert time.monotonic() - started < 5
 
+
+
+def test_default_backoff_doubles_from_half_a_second_up_to_five():
+    from influxdb_fake.replicate import Replicator  # pylint: disable=import-outside-toplevel
+    assert [Replicator(None).backoff(attempt) for attempt in range(1, 9)] == [0.5, 1, 2, 4, 5, 5, 5, 5]
+    assert [Replicator(None, 0.1, 0.3).backoff(attempt) for attempt in range(1, 5)] == [0.1, 0.2, 0.3, 0.3]

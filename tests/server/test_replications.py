@@ -260,3 +260,32 @@ def test_validate_honours_allow_insecure_tls(server, selfsigned):
                  "certificate: x509: certificate signed by unknown authority" % (selfsigned.url, BUCKET_ID, ORG_ID))
     status, _headers, data = server.request("POST", "/api/v2/replications?validate=true", _body(org, lax["id"], remoteBucketID=BUCKET_ID))
     assert (status, data) == (204, b"")
+
+
+def test_patch_replication_fields(server):
+    org = random_org()
+    remote = server.create_remote(org)
+    status, by_id = server.create_replication(org, remote["id"], remoteBucketID="2222222222222222", remoteBucketName="")
+    assert status == 201
+    path = "/api/v2/replications/" + by_id["id"]
+    assert server.json("PATCH", path, {}) == (200, by_id)
+    # a name PATCHed onto an ID-based replication keeps the ID stored
+    status, value = server.json("PATCH", path, {"remoteBucketName": "by-name"})
+    assert (status, value["remoteBucketID"], value["RemoteBucketName"]) == (200, "2222222222222222", "by-name")
+    # and back to the ID: an empty name with the ID
+    status, value = server.json("PATCH", path, {"remoteBucketName": "", "remoteBucketID": "3333333333333333"})
+    assert (status, value["remoteBucketID"], value["RemoteBucketName"]) == (200, "3333333333333333", "")
+    status, value = server.json("PATCH", path, {"description": "", "maxQueueSizeBytes": 40000000, "dropNonRetryableData": True,
+                                                "localBucketID": "4444444444444444", "orgID": random_org()})
+    assert status == 200
+    assert (value["description"], value["maxQueueSizeBytes"], value["dropNonRetryableData"]) == ("", 40000000, True)
+    assert (value["localBucketID"], value["orgID"]) == (BUCKET_ID, org)
+    assert_error(server.request("PATCH", path, {"maxQueueSizeBytes": 1}), 400, "invalid", "maxQueueSize too small, must be at least 33554430")
+    assert_error(server.request("PATCH", path, {"maxAgeSeconds": 59}), 400, "invalid",
+                 "maxAgeSeconds must be 0 (use default) or between 60 and 5184000")
+    status, other = server.create_replication(org, remote["id"])
+    assert status == 201
+    assert_error(server.request("PATCH", path, {"name": other["name"]}), 500, "internal error",
+                 "UNIQUE constraint failed: replications.org_id, replications.name")
+    assert_error(server.request("PATCH", "/api/v2/replications/" + random_org(), {}), 404, "not found", "replication not found")
+    assert_error(server.request("PATCH", path, b""), 400, "invalid", "failed to unmarshal json: EOF")

@@ -1,8 +1,9 @@
 """/api/v2/buckets: the buckets that writes and replications use.
 
 Upstream: tenant/http_server_bucket.go (the handlers, the bucket JSON and its
-links), tenant/service_bucket.go and tenant/error_bucket.go (lookups and their
-errors), kit/platform/paging.go (limit and offset). Deleting a bucket deletes
+links), tenant/service_bucket.go, tenant/storage_bucket.go (lookups, list
+order, the name index that makes names unique per org) and
+tenant/error_bucket.go (errors), kit/platform/paging.go (limit and offset). Deleting a bucket deletes
 the replications whose local bucket it is, and their queues, as
 replications/service.go DeleteBucketReplications does.
 """
@@ -159,12 +160,18 @@ def list_buckets(app, req):
     text = req.arg("id")
     if text:
         bucket_id = parse_id(text)
-    rows = app.db.select("buckets", COLUMNS, order="id" + (" DESC" if descending else ""), org_id=org_id, name=name, id=bucket_id)
+    if org_id is not None:
+        # tenant/storage_bucket.go: an org's buckets come from its name index, in name order
+        # (descending and after do not apply there)
+        order = "name"
+    else:
+        order = "id" + (" DESC" if descending else "")
+    rows = app.db.select("buckets", COLUMNS, order=order, org_id=org_id, name=name, id=bucket_id)
     if name is not None and not rows:
         raise ApiError(E_NOT_FOUND, 'bucket "%s" not found' % name)
     if bucket_id is not None and not rows:
         raise ApiError(E_NOT_FOUND, "bucket not found")
-    if after is not None:
+    if after is not None and org_id is None:
         rows = [row for row in rows if (row["id"] < after if descending else row["id"] > after)]
     page = rows[max(offset, 0):][:limit]
     links = {"self": "/api/v2/buckets?descending=%s&limit=%d&offset=%d" % ("true" if descending else "false", limit, offset)}
