@@ -336,3 +336,30 @@ def test_default_backoff_doubles_from_half_a_second_up_to_five():
     from influxdb_fake.replicate import Replicator  # pylint: disable=import-outside-toplevel
     assert [Replicator(None).backoff(attempt) for attempt in range(1, 9)] == [0.5, 1, 2, 4, 5, 5, 5, 5]
     assert [Replicator(None, 0.1, 0.3).backoff(attempt) for attempt in range(1, 5)] == [0.1, 0.2, 0.3, 0.3]
+
+
+def test_restart_with_db_keeps_replications_with_empty_queues(tmp_path, pair):
+    _edge, central = pair
+    db = str(tmp_path / "edge.db")
+    edge = start_server("--db", db)
+    token = unique("write-token")
+    central.tokens({"add": token, "access": "write"})
+    target = Setup._bucket(central, CENTRAL_ORG_ID)
+    try:
+        remote = edge.create_remote(ORG_ID, remoteURL=dead_url(), remoteAPIToken=token, remoteOrgID=CENTRAL_ORG_ID)
+        status, replication = edge.create_replication(ORG_ID, remote["id"], remoteBucketName=target["name"])
+        assert status == 201
+        assert edge.write("queued v=1 1", bucket=BUCKET_NAME, org=ORG_NAME)[0] == 204
+        poll(lambda: edge.json("GET", "/api/v2/replications/" + replication["id"])[1], lambda value: "latestResponseCode" in value)
+    finally:
+        edge.stop()
+    edge = start_server("--db", db)
+    try:
+        path = "/api/v2/replications/" + replication["id"]
+        value = edge.json("GET", path)[1]
+        assert (value["latestResponseCode"], value["remainingBytesToBeSynced"]) == (0, 0)
+        assert edge.json("PATCH", "/api/v2/remotes/" + remote["id"], {"remoteURL": central.url})[0] == 200
+        assert edge.write("after-restart v=1 2", bucket=BUCKET_NAME, org=ORG_NAME)[0] == 204
+        poll(lambda: central.points(target["id"]), lambda got: got == ["after-restart v=1 2"])
+    finally:
+        edge.stop()
