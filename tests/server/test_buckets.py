@@ -124,7 +124,23 @@ def test_list_default_page_is_20(fresh):
     _status, listed = fresh.json("GET", BUCKETS + "?orgID=" + ORG_ID)
     assert len(listed["buckets"]) == 20
     _status, rest = fresh.json("GET", BUCKETS + "?offset=20&orgID=" + ORG_ID)
-    assert len(rest["buckets"]) == 3  # 22 and the --bucket one
+    assert len(rest["buckets"]) == 5  # 22, the --bucket one and the two system buckets
+
+
+def test_system_buckets(server):
+    status, listed = server.json("GET", BUCKETS + "?orgID=" + ORG_ID)
+    assert status == 200
+    system = [b for b in listed["buckets"] if b["type"] == "system"]
+    assert [(b["name"], b["description"], b["retentionRules"]) for b in system] == [
+        ("_monitoring", "System bucket for monitoring logs", [{"type": "expire", "everySeconds": 604800, "shardGroupDurationSeconds": 86400}]),
+        ("_tasks", "System bucket for task logs", [{"type": "expire", "everySeconds": 259200, "shardGroupDurationSeconds": 86400}]),
+    ]
+    # in name order: upper case, then _, then lower case
+    names = [b["name"] for b in listed["buckets"]]
+    assert names == sorted(names)
+    assert_error(server.request("DELETE", BUCKETS + "/" + system[0]["id"]), 400, "invalid", "system buckets cannot be deleted")
+    status, found = server.json("GET", BUCKETS + "?orgID=%s&name=_tasks" % OTHER_ORG_ID)
+    assert status == 200 and found["buckets"][0]["orgID"] == OTHER_ORG_ID
 
 
 def test_get_errors(server):

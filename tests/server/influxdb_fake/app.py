@@ -42,6 +42,8 @@ class App:
         self.points = Points()
         self.replicator = Replicator(self, retry_first, retry_max)
         self.replicator.open(self.db.select("replications", "id, org_id, local_bucket_id", order="rowid"))
+        for org in orgs:
+            buckets.create_system_buckets(self, org["id"])
         self.verbose = verbose
 
     def close(self):

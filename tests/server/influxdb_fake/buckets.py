@@ -16,6 +16,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS buckets (
     id VARCHAR(16) NOT NULL PRIMARY KEY,
     org_id VARCHAR(16) NOT NULL,
+    type TEXT NOT NULL DEFAULT 'user',
     name TEXT NOT NULL,
     description TEXT NOT NULL DEFAULT '',
     retention_seconds INTEGER NOT NULL DEFAULT 0,
@@ -25,13 +26,17 @@ CREATE TABLE IF NOT EXISTS buckets (
 );
 """
 
-COLUMNS = "id, org_id, name, description, retention_seconds, created_at, updated_at"
+COLUMNS = "id, org_id, type, name, description, retention_seconds, created_at, updated_at"
 
 CREATE = Struct("postBucketRequest", {"orgID": ("id", False), "name": ("string", False), "description": ("string", False),
                                       "rp": ("string", False), "retentionRules": ("json", False)})
 
 HOUR = 3600
 DAY = 24 * HOUR
+
+# The system buckets every org has, in the order upstream creates them (tenant/service_onboarding.go,
+# tenant/service_org.go).
+SYSTEM_BUCKETS = (("_tasks", 3 * DAY, "System bucket for task logs"), ("_monitoring", 7 * DAY, "System bucket for monitoring logs"))
 
 
 def _shard_group_duration(retention):
@@ -45,7 +50,7 @@ def _shard_group_duration(retention):
 
 def to_api(row):
     """The bucket JSON of tenant/http_server_bucket.go: the bucket, its links and its labels."""
-    result = {"id": row["id"], "orgID": row["org_id"], "type": "user"}
+    result = {"id": row["id"], "orgID": row["org_id"], "type": row["type"]}
     if row["description"]:
         result["description"] = row["description"]
     result["name"] = row["name"]
@@ -112,16 +117,23 @@ def _retention(rules):
     return seconds
 
 
-def create(app, org_id, name, description="", retention=0, bucket_id=None):
+def create(app, org_id, name, description="", retention=0, bucket_id=None, kind="user"):
     """Store a new bucket and return its row; a taken name is 422 conflict."""
     if app.db.select("buckets", "id", org_id=org_id, name=name):
         raise ApiError(E_CONFLICT, "bucket with name %s already exists" % name)
-    values = {"org_id": org_id, "name": name, "description": description, "retention_seconds": retention}
+    values = {"org_id": org_id, "type": kind, "name": name, "description": description, "retention_seconds": retention}
     if bucket_id is None:
         bucket_id = app.db.insert("buckets", values)
     else:
         app.db.insert("buckets", values, row_id=bucket_id)
     return find(app.db, bucket_id)
+
+
+def create_system_buckets(app, org_id):
+    """Create the system buckets of an org that does not have them yet."""
+    for name, retention, description in SYSTEM_BUCKETS:
+        if not app.db.select("buckets", "id", org_id=org_id, name=name):
+            create(app, org_id, name, description, retention, kind="system")
 
 
 def create_bucket(app, req):
@@ -198,8 +210,10 @@ def get_bucket(app, req):
 
 
 def delete_bucket(app, req):
-    """DELETE /api/v2/buckets/{id}: 204; the bucket's points, replications and their queues go with it."""
+    """DELETE /api/v2/buckets/{id}: 204; the bucket's points, replications and their queues go with it (not for a system bucket)."""
     row = _existing(app, req)
     validate.may_write(req, "orgs/%s/buckets/%s" % (row["org_id"], row["id"]))
+    if row["type"] == "system":
+        raise ApiError(E_INVALID, "system buckets cannot be deleted")
     app.delete_bucket(row["id"])
     return no_content()
