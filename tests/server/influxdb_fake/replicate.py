@@ -140,20 +140,20 @@ def _status_text(status):
 
 
 def batches(lines):
-    """Split points as WritePoints does (5000 points or 2.5 MB of line protocol) and gzip each batch."""
+    """Split points as WritePoints does (5000 points or 2.5 MB of line protocol) and gzip each batch (Go's default level, 6)."""
     result = []
     current = []
     size = 0
     for line in lines:
         encoded = line.encode("utf-8") + b"\n"
         if current and (size + len(encoded) > MAX_BATCH_BYTES or len(current) % MAX_BATCH_POINTS == 0):
-            result.append(gzip.compress(b"".join(current)))
+            result.append(gzip.compress(b"".join(current), compresslevel=6))
             current = []
             size = 0
         current.append(encoded)
         size += len(encoded)
     if current:
-        result.append(gzip.compress(b"".join(current)))
+        result.append(gzip.compress(b"".join(current), compresslevel=6))
     return result
 
 
