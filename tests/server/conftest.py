@@ -14,6 +14,7 @@ import ssl
 import subprocess
 import sys
 import time
+import urllib.parse
 import uuid
 
 import pytest
@@ -27,6 +28,15 @@ ORG_NAME = "edge"
 ORG_ID = "0123456789abcdef"
 OTHER_ORG_NAME = "other org"
 OTHER_ORG_ID = "fedcba9876543210"
+# A bucket every server starts with (--bucket); replications may use it as their local bucket.
+BUCKET_NAME = "local"
+BUCKET_ID = "1111111111111111"
+# The central server of the replication tests: its org, its bucket and a token that may only write.
+CENTRAL_ORG_NAME = "central"
+CENTRAL_ORG_ID = "cccccccccccccccc"
+CENTRAL_BUCKET_NAME = "telegraf"
+CENTRAL_BUCKET_ID = "bbbbbbbbbbbbbbbb"
+WRITE_TOKEN = "central-write-token"
 JSON_TYPE = "application/json; charset=utf-8"
 UNAUTHORIZED_BODY = b'{"code":"unauthorized","message":"unauthorized access"}'
 REMOTES = "/api/v2/remotes"
@@ -86,9 +96,27 @@ class Server:
     def create_replication(self, org_id, remote_id, **fields):
         """Create a replication that references a remote: (status, value)."""
         body = {"orgID": org_id, "name": unique("repl"), "remoteID": remote_id,
-                "localBucketID": "1111111111111111", "remoteBucketName": "central"}
+                "localBucketID": BUCKET_ID, "remoteBucketName": "central"}
         body.update(fields)
         return self.json("POST", "/api/v2/replications", body)
+
+    def write(self, body, token=TOKEN, headers=None, **query):
+        """POST /api/v2/write with these query parameters (bucket, org, precision, ...): (status, headers, body)."""
+        path = "/api/v2/write?" + urllib.parse.urlencode(query) if query else "/api/v2/write"
+        return self.request("POST", path, body.encode("utf-8") if isinstance(body, str) else body, token, headers)
+
+    def points(self, bucket):
+        """The lines stored in a bucket (by name or ID; test view)."""
+        status, value = self.json("GET", "/_test/points?" + urllib.parse.urlencode({"bucket": bucket}), token=None)
+        assert status == 200 and len(value) == 1, value
+        assert value[0]["count"] == len(value[0]["lines"])
+        return value[0]["lines"]
+
+    def tokens(self, change):
+        """POST /_test/tokens (add or revoke a token): the tokens the server now accepts (hashed)."""
+        status, value = self.json("POST", "/_test/tokens", change, token=None)
+        assert status == 200, value
+        return value
 
     def add_fault(self, rule):
         """Add one fault rule (or a list); return the server's echo."""
@@ -135,7 +163,7 @@ def start_server(*extra, context=None):
     """Start a server with the two orgs on a free port and wait for its READY line."""
     python = os.environ.get("INFLUXDB_TEST_SERVER_PYTHON") or sys.executable
     cmd = [python, SERVER, "--port", "0", "--token", TOKEN, "--org", "%s=%s" % (ORG_NAME, ORG_ID),
-           "--org", "%s=%s" % (OTHER_ORG_NAME, OTHER_ORG_ID)] + list(extra)
+           "--org", "%s=%s" % (OTHER_ORG_NAME, OTHER_ORG_ID), "--bucket", "%s=%s=%s" % (ORG_NAME, BUCKET_NAME, BUCKET_ID)] + list(extra)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # pylint: disable=consider-using-with
     line = proc.stdout.readline().decode("utf-8")
     match = re.match(r"^READY (https?://127\.0\.0\.1:\d+)\n$", line)
@@ -167,7 +195,12 @@ def assert_error(response, status, code, message):
     assert got_status == status, data
     assert headers["content-type"] == JSON_TYPE
     assert headers["x-platform-error-code"] == code
-    assert data == ('{\n\t"code": %s,\n\t"message": %s\n}' % (json.dumps(code), json.dumps(message))).encode("utf-8")
+    assert data == ('{\n\t"code": %s,\n\t"message": %s\n}' % (go_json(code), go_json(message))).encode("utf-8")
+
+
+def go_json(text):
+    """A JSON string as Go's encoder writes it (<, > and & escaped)."""
+    return json.dumps(text).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def wait_for(predicate, timeout=10):
@@ -212,6 +245,28 @@ def fixture_srv(server):
     assert server.request("DELETE", "/_test/requests", token=None)[0] == 204
     yield server
     server.request("DELETE", "/_test/faults", token=None)
+
+
+def central_args():
+    """The options of a central server: its org, its bucket and its write token."""
+    return ["--org", "%s=%s" % (CENTRAL_ORG_NAME, CENTRAL_ORG_ID),
+            "--bucket", "%s=%s=%s" % (CENTRAL_ORG_NAME, CENTRAL_BUCKET_NAME, CENTRAL_BUCKET_ID),
+            "--write-token", WRITE_TOKEN]
+
+
+@pytest.fixture(name="central", scope="module")
+def fixture_central():
+    """A second server that replications of the module's server write to."""
+    srv = start_server(*central_args())
+    yield srv
+    srv.stop()
+
+
+def central_remote(server, central, org_id=ORG_ID, **fields):
+    """A remote on server that points at central with the write token and central's org."""
+    values = {"remoteURL": central.url, "remoteAPIToken": WRITE_TOKEN, "remoteOrgID": CENTRAL_ORG_ID}
+    values.update(fields)
+    return server.create_remote(org_id, **values)
 
 
 @pytest.fixture(name="fresh")

@@ -2,11 +2,14 @@
 
 import hmac
 import sys
+import threading
 import traceback
 
-from . import faults, hooks, routes
+from . import buckets, faults, hooks, replications, routes
 from .db import Database
-from .wire import ACCESS_ALL, ACCESS_READ, E_INTERNAL, ApiError, error_response
+from .replicate import DEFAULT_RETRY_FIRST, DEFAULT_RETRY_MAX, Replicator
+from .wire import ACCESS_ALL, ACCESS_READ, ACCESS_WRITE, E_INTERNAL, ApiError, error_response
+from .write import Points
 
 
 def _get_token(header):
@@ -21,19 +24,31 @@ def _get_token(header):
 
 
 class App:
-    """What handlers see as app: the database, the orgs, the request log and the fault rules."""
+    """What handlers see as app: the database, the orgs, the tokens, the points, the replication queues,
+    the request log and the fault rules."""
 
-    def __init__(self, token, orgs, db=None, read_only_token=None, log_file=None, verbose=False):
-        self.token = token
-        self.read_only_token = read_only_token
+    def __init__(self, token, orgs, db=None, read_only_token=None, log_file=None, verbose=False, write_tokens=(),
+                 retry_first=DEFAULT_RETRY_FIRST, retry_max=DEFAULT_RETRY_MAX):
         self.orgs = orgs
+        self.tokens_lock = threading.Lock()
+        self.tokens = {token: ACCESS_ALL}
+        if read_only_token is not None:
+            self.tokens[read_only_token] = ACCESS_READ
+        for write_token in write_tokens:
+            self.tokens[write_token] = ACCESS_WRITE
         self.db = Database(db, routes.SCHEMAS)
         self.log = hooks.RequestLog(log_file, verbose)
         self.faults = faults.FaultRules()
+        self.points = Points()
+        self.replicator = Replicator(self, retry_first, retry_max)
+        self.replicator.open(self.db.select("replications", "id, org_id, local_bucket_id", order="rowid"))
+        for org in orgs:
+            buckets.create_system_buckets(self, org["id"])
         self.verbose = verbose
 
     def close(self):
-        """Close the database."""
+        """Stop the replication workers, then close the database."""
+        self.replicator.close()
         self.db.close()
 
     def authenticate(self, header):
@@ -41,11 +56,52 @@ class App:
         token = _get_token(header)
         if token is None:
             return None
-        if hmac.compare_digest(token.encode("utf-8"), self.token.encode("utf-8")):
-            return ACCESS_ALL
-        if self.read_only_token is not None and hmac.compare_digest(token.encode("utf-8"), self.read_only_token.encode("utf-8")):
-            return ACCESS_READ
-        return None
+        found = None
+        with self.tokens_lock:
+            for known, access in self.tokens.items():
+                if hmac.compare_digest(token.encode("utf-8"), known.encode("utf-8")):
+                    found = access
+        return found
+
+    def set_token(self, token, access):
+        """Add a token (or change its access); access None revokes it. True when the token was known."""
+        with self.tokens_lock:
+            known = token in self.tokens
+            if access is None:
+                self.tokens.pop(token, None)
+            else:
+                self.tokens[token] = access
+        return known
+
+    def token_list(self):
+        """(token, access) pairs."""
+        with self.tokens_lock:
+            return list(self.tokens.items())
+
+    # -- what the replication queues ask of the store ---------------------------------------------
+
+    def replication_config(self, replication_id):
+        """The current remote config of a replication (None once it is gone)."""
+        return replications.http_config(self.db, replication_id)
+
+    def record_response(self, replication_id, status, message):
+        """Store the latest remote write answer of a replication."""
+        replications.record_response(self.db, replication_id, status, message)
+
+    def max_queue_size(self, replication_id):
+        """The stored maxQueueSizeBytes of a replication (None once it is gone)."""
+        return replications.max_queue_size(self.db, replication_id)
+
+    def delete_bucket(self, bucket_id):
+        """Delete a bucket, its points, its replications and their queues."""
+        for replication_id in self.db.delete_where("replications", "local_bucket_id", bucket_id):
+            self.replicator.remove(replication_id)
+        self.db.delete("buckets", bucket_id)
+        self.points.drop(bucket_id)
+
+    def add_bucket(self, org_id, name, bucket_id=None):
+        """Create a bucket (the --bucket option)."""
+        return buckets.create(self, org_id, name, bucket_id=bucket_id)
 
     def handle(self, req):
         """Answer one request; a Response with status None means: close the connection without answering.

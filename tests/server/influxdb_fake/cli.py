@@ -8,7 +8,8 @@ import sys
 from . import orgs
 from .app import App
 from .httpd import Server, make_ssl_context
-from .wire import try_parse_id
+from .replicate import DEFAULT_RETRY_FIRST, DEFAULT_RETRY_MAX
+from .wire import E_CONFLICT, ApiError, try_parse_id
 
 
 def parse_args(argv):
@@ -19,6 +20,14 @@ def parse_args(argv):
     parser.add_argument("--org", action="append", required=True, metavar="NAME=ID", help="an organization (repeatable)")
     parser.add_argument("--db", help="SQLite file (default: in memory)")
     parser.add_argument("--read-only-token", help="a token that may read everything and write nothing")
+    parser.add_argument("--write-token", action="append", default=[], metavar="TOKEN",
+                        help="a token that may write points (/api/v2/write) and nothing else (repeatable)")
+    parser.add_argument("--bucket", action="append", default=[], metavar="ORG_NAME=BUCKET_NAME[=ID]",
+                        help="create a bucket in an org given with --org (repeatable)")
+    parser.add_argument("--replication-retry-first", type=float, default=DEFAULT_RETRY_FIRST, metavar="SECONDS",
+                        help="wait before the first retry of a failed remote write (default %(default)s)")
+    parser.add_argument("--replication-retry-max", type=float, default=DEFAULT_RETRY_MAX, metavar="SECONDS",
+                        help="longest wait between retries of a failed remote write (default %(default)s)")
     parser.add_argument("--log-file", help="append each recorded request to this file as a JSON line")
     parser.add_argument("--verbose", action="store_true", help="print method, path and status of each request on stderr")
     parser.add_argument("--tls-cert", metavar="PATH", help="serve HTTPS with this PEM certificate (chain); needs --tls-key")
@@ -48,7 +57,40 @@ def parse_args(argv):
         if any(org["name"] == name or org["id"] == parsed for org in args.orgs):
             parser.error("--org %s: duplicate organization name or ID" % name)
         args.orgs.append(orgs.new_org(name, parsed))
+    if not 0 < args.replication_retry_first <= args.replication_retry_max:
+        parser.error("--replication-retry-first must be above 0 and at most --replication-retry-max")
+    if any(not token for token in args.write_token):
+        parser.error("--write-token must not be empty")
+    args.buckets = []
+    for spec in args.bucket:
+        parts = spec.split("=")
+        if len(parts) not in (2, 3) or not parts[0] or not parts[1]:
+            parser.error("--bucket expects ORG_NAME=BUCKET_NAME[=ID], got %r" % spec)
+        found = [org for org in args.orgs if org["name"] == parts[0]]
+        if not found:
+            parser.error("--bucket %s: no --org named %s" % (spec, parts[0]))
+        bucket_id = None
+        if len(parts) == 3:
+            bucket_id = try_parse_id(parts[2])
+            if bucket_id is None:
+                parser.error("--bucket %s: the ID must be 16 hexadecimal characters, not all zero" % spec)
+        if parts[1].startswith("_"):
+            parser.error("--bucket %s: bucket names may not start with an underscore" % spec)
+        if any((org_id == found[0]["id"] and name == parts[1]) or (bucket_id is not None and other == bucket_id)
+               for org_id, name, other in args.buckets):
+            parser.error("--bucket %s: duplicate bucket name or ID" % spec)
+        args.buckets.append((found[0]["id"], parts[1], bucket_id))
     return args
+
+
+def _pre_create(app, org_id, name, bucket_id):
+    """Create a --bucket bucket unless --db already holds it (same org, name and, when given, ID)."""
+    existing = app.db.select("buckets", "id", org_id=org_id, name=name)
+    if existing and (bucket_id is None or existing[0]["id"] == bucket_id):
+        return
+    if bucket_id is not None and app.db.row("buckets", "id", bucket_id) is not None:
+        raise ApiError(E_CONFLICT, "a bucket with ID %s already exists" % bucket_id)
+    app.add_bucket(org_id, name, bucket_id)
 
 
 def _stop(_signum, _frame):
@@ -59,7 +101,15 @@ def main(argv=None):
     """Run the server until SIGTERM or Ctrl-C; return the exit status."""
     args = parse_args(argv)
     app = App(args.token, args.orgs, db=args.db, read_only_token=args.read_only_token, log_file=args.log_file,
-              verbose=args.verbose)
+              verbose=args.verbose, write_tokens=args.write_token, retry_first=args.replication_retry_first,
+              retry_max=args.replication_retry_max)
+    try:
+        for org_id, name, bucket_id in args.buckets:
+            _pre_create(app, org_id, name, bucket_id)
+    except ApiError as exc:
+        app.close()
+        sys.stderr.write("influxdb_test_server.py: error: --bucket: %s\n" % exc.message)
+        return 2
     server = Server(("127.0.0.1", args.port), app, args.ssl_context)
     try:
         signal.signal(signal.SIGTERM, _stop)

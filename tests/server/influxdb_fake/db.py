@@ -47,14 +47,14 @@ class Database:
         with self.lock:
             return self.conn.execute("SELECT %s FROM %s WHERE id = ?" % (columns, table), (row_id,)).fetchone()
 
-    def insert(self, table, values, foreign_key=None):
-        """Insert a row with a new random ID and the creation time; return the ID."""
+    def insert(self, table, values, foreign_key=None, row_id=None):
+        """Insert a row with the creation time and row_id (default: a new random ID); return the ID."""
         stamp = timestamp()
         with self.lock:
-            while True:
+            while row_id is None:
                 row_id = new_id()
-                if self.conn.execute("SELECT 1 FROM %s WHERE id = ?" % table, (row_id,)).fetchone() is None:
-                    break
+                if self.conn.execute("SELECT 1 FROM %s WHERE id = ?" % table, (row_id,)).fetchone() is not None:
+                    row_id = None
             values = dict(values, id=row_id, created_at=stamp, updated_at=stamp)
             self._write("INSERT INTO %s (%s) VALUES (%s)" % (table, ", ".join(values), ", ".join("?" * len(values))),
                         list(values.values()), foreign_key)
@@ -71,6 +71,13 @@ class Database:
         """Delete one row; False when there is no such row."""
         with self.lock:
             return self._write("DELETE FROM %s WHERE id = ?" % table, (row_id,), foreign_key) > 0
+
+    def delete_where(self, table, column, value):
+        """Delete the rows whose column equals value; return their IDs."""
+        with self.lock:
+            ids = [row["id"] for row in self.conn.execute("SELECT id FROM %s WHERE %s = ?" % (table, column), (value,))]
+            self.conn.execute("DELETE FROM %s WHERE %s = ?" % (table, column), (value,))
+        return ids
 
     def _write(self, query, args, foreign_key):
         try:

@@ -15,6 +15,17 @@ from .wire import E_INVALID, ApiError, parse_id
 GO_TYPE_NAMES = {"string": "string", "bool": "bool", "int64": "int64", "id": "platform.ID"}
 
 
+def plain(value):
+    """A decoded JSON value as plain Python: objects as dicts, non-integer numbers as floats."""
+    if isinstance(value, _JSONObject):
+        return {key: plain(item) for key, item in value}
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    if isinstance(value, _FloatLiteral):
+        return float(value.text)
+    return value
+
+
 class Struct:
     """A Go request struct: its name and, per JSON field name, (kind, is_pointer)."""
 
@@ -144,8 +155,11 @@ def _convert_field(kind, value):
     """Convert one decoded value for a struct field of the given kind.
 
     Returns (ok, converted, type_error_value). Invalid IDs raise ApiError
-    immediately, as Go's decoder aborts on an UnmarshalText error.
+    immediately, as Go's decoder aborts on an UnmarshalText error. A "json"
+    field takes any value (the resource checks it).
     """
+    if kind == "json":
+        return True, plain(value), None
     if kind == "string":
         if isinstance(value, str):
             return True, value, None

@@ -1,4 +1,4 @@
-"""The request log and the /_test/ views that let tests look inside the server.
+"""The request log and the /_test/ hooks that let tests look inside the server and change its tokens.
 
 Under /_test/ no token is needed and nothing is recorded or faulted.
 """
@@ -8,8 +8,11 @@ import json
 import sys
 import threading
 
-from . import remotes
-from .wire import json_response, no_content
+from . import buckets, remotes
+from .decode import Struct, decode_struct
+from .wire import ACCESS_ALL, ACCESS_READ, ACCESS_WRITE, E_INVALID, ApiError, json_response, no_content
+
+TOKEN_CHANGE = Struct("tokenChange", {"add": ("string", False), "revoke": ("string", False), "access": ("string", False)})
 
 
 class RequestLog:
@@ -75,3 +78,53 @@ def stored_remotes(app, _req):
         item["remoteAPITokenSHA256"] = hashlib.sha256(row["remote_api_token"].encode("utf-8")).hexdigest()
         result.append(item)
     return json_response(200, result)
+
+
+def stored_points(app, req):
+    """GET /_test/points[?bucket=NAME_OR_ID]: per bucket, the points written to it (count and lines, oldest first)."""
+    wanted = req.arg("bucket")
+    result = []
+    for row in app.db.select("buckets", buckets.COLUMNS, order="rowid"):
+        if wanted and wanted not in (row["id"], row["name"]):
+            continue
+        lines = app.points.get(row["id"])
+        result.append({"orgID": row["org_id"], "bucketID": row["id"], "bucket": row["name"], "count": len(lines), "lines": lines})
+    return json_response(200, result)
+
+
+def clear_points(app, _req):
+    """DELETE /_test/points: forget every point (the buckets stay)."""
+    app.points.drop()
+    return no_content()
+
+
+def _token_view(app):
+    return [{"sha256": hashlib.sha256(token.encode("utf-8")).hexdigest(), "access": access} for token, access in app.token_list()]
+
+
+def list_tokens(app, _req):
+    """GET /_test/tokens: the SHA-256 and access of every token the server accepts, never a token."""
+    return json_response(200, _view_sorted(_token_view(app)))
+
+
+def _view_sorted(view):
+    return sorted(view, key=lambda item: (item["access"], item["sha256"]))
+
+
+def change_tokens(app, req):
+    """POST /_test/tokens {"revoke": T} or {"add": T[, "access": "all"|"read"|"write"]}: 200 and the tokens (hashed)."""
+    values = decode_struct(req.body, TOKEN_CHANGE)
+    if ("add" in values) == ("revoke" in values):
+        raise ApiError(E_INVALID, "tokens: give exactly one of add or revoke")
+    if "revoke" in values:
+        if "access" in values:
+            raise ApiError(E_INVALID, "tokens: access goes with add")
+        app.set_token(values["revoke"], None)
+    else:
+        access = values.get("access", ACCESS_ALL)
+        if access not in (ACCESS_ALL, ACCESS_READ, ACCESS_WRITE):
+            raise ApiError(E_INVALID, "tokens: access must be all, read or write")
+        if not values["add"]:
+            raise ApiError(E_INVALID, "tokens: a token must not be empty")
+        app.set_token(values["add"], access)
+    return json_response(200, _view_sorted(_token_view(app)))

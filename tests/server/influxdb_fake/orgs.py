@@ -45,7 +45,7 @@ def _by_id(app, org_id):
     raise ApiError(E_NOT_FOUND, "organization not found")
 
 
-def _find_options(req):
+def find_options(req):
     """offset, after, limit and descending, checked as upstream's paging does."""
     offset = 0
     text = req.arg("offset")
@@ -80,7 +80,7 @@ def _find_options(req):
 
 def list_orgs(app, req):
     """GET /api/v2/orgs with ?org=NAME, ?orgID=ID or ?userID=ID, or every org page by page."""
-    offset, after, limit, descending = _find_options(req)
+    offset, after, limit, descending = find_options(req)
     name = req.arg("org")
     org_id = validate.query_id(req, "orgID")
     user_id = validate.query_id(req, "userID")

@@ -1,12 +1,13 @@
-"""/api/v2/replications: enough of replications to reference a remote.
+"""/api/v2/replications: replications of a local bucket to a remote, with their live queue status.
 
-Upstream: replications/transport/http.go, replications/internal/store.go,
-replication.go and the migrations 0005 to 0008. There are no buckets and no
-queue here: any local bucket ID is accepted, queue sizes are always 0, and
-validating only checks that the remote exists.
+Upstream: replications/transport/http.go (handlers, ?validate=true),
+replications/service.go (the local bucket check, validation, the queue of
+each replication), replications/internal/store.go (SQL, errors),
+replication.go (JSON) and the migrations 0005 to 0008. The queues and the
+remote writes are in replicate.py.
 """
 
-from . import remotes, validate
+from . import buckets, replicate, validate
 from .validate import Field
 from .wire import E_INVALID, E_NOT_FOUND, E_UNPROCESSABLE, ApiError, json_response, no_content
 
@@ -98,6 +99,64 @@ RESOURCE = validate.Resource("replications", "Replication", (
 ), load=load, id_error="replication ID is invalid")
 
 
+def with_status(app, item):
+    """A replication in API form with the live sizes of its queue."""
+    current, remaining = app.replicator.sizes(item["id"])
+    item["currentQueueSizeBytes"] = current
+    item["remainingBytesToBeSynced"] = remaining
+    return item
+
+
+def http_config(db, replication_id):
+    """The stored remote config of a replication (GetFullHTTPConfig), or None when it is gone."""
+    with db.lock:
+        row = db.conn.execute(
+            "SELECT c.remote_url, c.remote_api_token, c.remote_org_id, c.allow_insecure_tls, r.remote_bucket_id, "
+            "r.remote_bucket_name, r.drop_non_retryable_data FROM replications r JOIN remotes c ON r.remote_id = c.id "
+            "WHERE r.id = ?", (replication_id,)).fetchone()
+    if row is None:
+        return None
+    return replicate.HTTPConfig(row["remote_url"], row["remote_api_token"], row["remote_org_id"], row["allow_insecure_tls"],
+                                row["remote_bucket_id"], row["remote_bucket_name"], row["drop_non_retryable_data"])
+
+
+def _remote_config(db, remote_id, bucket_id=None, bucket_name="", base=None):
+    """A remote's URL, token, org and TLS setting (PopulateRemoteHTTPConfig); 400 when the remote is unknown."""
+    row = db.row("remotes", "remote_url, remote_api_token, remote_org_id, allow_insecure_tls", remote_id)
+    if row is None:
+        raise _remote_not_found(remote_id)()
+    if base is not None:
+        bucket_id, bucket_name = base.bucket_id, base.bucket_name
+    return replicate.HTTPConfig(row["remote_url"], row["remote_api_token"], row["remote_org_id"], row["allow_insecure_tls"],
+                                bucket_id, bucket_name)
+
+
+def _validate_write(config, message):
+    """An empty write to the remote; anything but 204 is 400 with message and the remote write's error."""
+    status, error, _retry_after = replicate.post_write(config, b"")
+    if status != 204:
+        raise ApiError(E_INVALID, "%s: %s" % (message, error))
+
+
+def record_response(db, replication_id, status, message):
+    """Store the latest remote write answer (UpdateResponseInfo)."""
+    with db.lock:
+        db.conn.execute("UPDATE replications SET latest_response_code = ?, latest_error_message = ? WHERE id = ?",
+                        (status, message, replication_id))
+
+
+def max_queue_size(db, replication_id):
+    """The stored maxQueueSizeBytes, or None when the replication is gone."""
+    row = db.row("replications", "max_queue_size_bytes", replication_id)
+    return None if row is None else row["max_queue_size_bytes"]
+
+
+def _local_bucket(app, bucket_id):
+    """400 local bucket "<id>" not found: bucket not found, when no bucket has this ID (in any org)."""
+    if buckets.find(app.db, bucket_id) is None:
+        raise ApiError(E_INVALID, 'local bucket "%s" not found: bucket not found' % bucket_id)
+
+
 def _remote_not_found(remote_id):
     """The 400 for a replication whose remote does not exist (with SQLite's reason after a write)."""
     def error(exc=None):
@@ -112,7 +171,7 @@ def list_replications(app, req):
     bucket_id = validate.query_id(req, "localBucketID", "invalid local bucket ID")
     rows = app.db.select("replications", COLUMNS, org_id=org_id, name=req.arg("name") or None, remote_id=remote_id,
                          local_bucket_id=bucket_id)
-    return json_response(200, {"replications": [to_api(row) for row in rows] or None})
+    return json_response(200, {"replications": [with_status(app, to_api(row)) for row in rows] or None})
 
 
 def create_replication(app, req):
@@ -121,9 +180,11 @@ def create_replication(app, req):
     if values.get("localBucketID") is None or values.get("remoteID") is None:
         raise ApiError(E_INVALID, "invalid id for permission: invalid ID")
     remote_not_found = _remote_not_found(values["remoteID"])
+    _local_bucket(app, values["localBucketID"])
     if req.arg("validate") == "true":
-        if not remotes.exists(app.db, values["remoteID"]):
-            raise remote_not_found()
+        # ValidateNewReplication: the remote bucket ID only (a remote bucket name is not used).
+        config = _remote_config(app.db, values["remoteID"], values.get("remoteBucketID"))
+        _validate_write(config, "replication parameters fail validation")
         return no_content()
     if values.get("remoteBucketID"):
         values["remoteBucketName"] = ""
@@ -132,13 +193,14 @@ def create_replication(app, req):
     else:
         raise ApiError(E_UNPROCESSABLE, "one of remote_bucket_id, remote_bucket_name should be provided")
     replication_id = app.db.insert("replications", RESOURCE.columns(values), foreign_key=remote_not_found)
-    return json_response(201, load(app.db, replication_id))
+    app.replicator.add(replication_id, values["orgID"], values["localBucketID"])
+    return json_response(201, with_status(app, load(app.db, replication_id)))
 
 
 def get_replication(app, req):
     """GET /api/v2/replications/{id}."""
     replication, _values = validate.existing(app.db, req, RESOURCE)
-    return json_response(200, replication)
+    return json_response(200, with_status(app, replication))
 
 
 def update_replication(app, req):
@@ -147,12 +209,19 @@ def update_replication(app, req):
     remote_id = values.get("remoteID")
     remote_not_found = None if remote_id is None else _remote_not_found(remote_id)
     if req.arg("validate") == "true":
-        if remote_id is not None and not remotes.exists(app.db, remote_id):
-            raise remote_not_found()
+        # ValidateUpdatedReplication: the stored config with the body's remote bucket ID and remote applied.
+        config = http_config(app.db, replication["id"])
+        if config is None:
+            raise ApiError(E_NOT_FOUND, "replication not found")
+        if values.get("remoteBucketID") is not None:
+            config.bucket_id = values["remoteBucketID"]
+        if remote_id is not None:
+            config = _remote_config(app.db, remote_id, base=config)
+        _validate_write(config, "validation fails after applying update")
         return no_content()
     if not app.db.update("replications", replication["id"], RESOURCE.columns(values), foreign_key=remote_not_found):
         raise ApiError(E_NOT_FOUND, "replication not found")
-    return json_response(200, load(app.db, replication["id"]))
+    return json_response(200, with_status(app, load(app.db, replication["id"])))
 
 
 def delete_replication(app, req):
@@ -160,10 +229,15 @@ def delete_replication(app, req):
     replication, _values = validate.existing(app.db, req, RESOURCE, write=True)
     if not app.db.delete("replications", replication["id"]):
         raise ApiError(E_NOT_FOUND, "replication not found")
+    app.replicator.remove(replication["id"])
     return no_content()
 
 
 def validate_replication(app, req):
-    """POST /api/v2/replications/{id}/validate: 204 when the replication exists."""
+    """POST /api/v2/replications/{id}/validate: an empty write to the remote with the stored config; 204 when it answers 204."""
     validate.existing(app.db, req, RESOURCE)
+    config = http_config(app.db, validate.path_id(req, RESOURCE.id_error))
+    if config is None:
+        raise ApiError(E_NOT_FOUND, "replication not found")
+    _validate_write(config, "replication failed validation")
     return no_content()

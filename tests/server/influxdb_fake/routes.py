@@ -21,8 +21,8 @@ A path matched with a method it does not list is 405 with an empty body.
 Trailing slashes are ignored.
 """
 
-from . import faults, hooks, orgs, remotes, replications, system
-from .wire import method_not_allowed, path_not_found, text_not_found, unauthorized_response
+from . import buckets, faults, hooks, orgs, remotes, replications, system, write
+from .wire import ACCESS_WRITE, method_not_allowed, path_not_found, text_not_found, unauthorized_response
 
 ROUTES = (
     # "METHOD PATH" (* is any method), handler
@@ -35,6 +35,14 @@ ROUTES = (
     ("GET /api/v2/orgs/{id}", orgs.get_org),
     ("PATCH /api/v2/orgs/{id}", system.not_implemented),
     ("DELETE /api/v2/orgs/{id}", system.not_implemented),
+
+    ("GET /api/v2/buckets", buckets.list_buckets),
+    ("POST /api/v2/buckets", buckets.create_bucket),
+    ("GET /api/v2/buckets/{id}", buckets.get_bucket),
+    ("PATCH /api/v2/buckets/{id}", system.not_implemented),
+    ("DELETE /api/v2/buckets/{id}", buckets.delete_bucket),
+
+    ("POST /api/v2/write", write.write),
 
     ("GET /api/v2/remotes", remotes.list_remotes),
     ("POST /api/v2/remotes", remotes.create_remote),
@@ -52,13 +60,17 @@ ROUTES = (
     ("GET /_test/requests", hooks.list_requests),
     ("DELETE /_test/requests", hooks.clear_requests),
     ("GET /_test/remotes", hooks.stored_remotes),
+    ("GET /_test/points", hooks.stored_points),
+    ("DELETE /_test/points", hooks.clear_points),
+    ("GET /_test/tokens", hooks.list_tokens),
+    ("POST /_test/tokens", hooks.change_tokens),
     ("GET /_test/faults", faults.list_faults),
     ("POST /_test/faults", faults.add_faults),
     ("DELETE /_test/faults", faults.clear_faults),
 )
 
 # The SQLite tables of the resources, created in this order.
-SCHEMAS = (remotes.SCHEMA, replications.SCHEMA)
+SCHEMAS = (buckets.SCHEMA, remotes.SCHEMA, replications.SCHEMA)
 
 TEST_PREFIX = "/_test"
 API_PREFIXES = ("/api/v2", "/v1", "/private/")
@@ -114,7 +126,7 @@ def dispatch(app, req):
         if req.method == "OPTIONS":
             return system.preflight(req)
         req.access = app.authenticate(req.headers.get("Authorization"))
-        if req.access is None:
+        if req.access is None or (req.access == ACCESS_WRITE and handler is not write.write):
             return unauthorized_response()
         if not known:
             return text_not_found() if req.path.rstrip("/").startswith(_RESOURCES) else path_not_found()

@@ -45,9 +45,11 @@ STATUS_BY_CODE = {
     E_TOO_LARGE: 413,
 }
 
-# The access a token gives: the operator token everything, the read-only token reads.
+# The access a token gives: the operator token everything, the read-only token reads,
+# a write token writes points (/api/v2/write) and nothing else.
 ACCESS_ALL = "all"
 ACCESS_READ = "read"
+ACCESS_WRITE = "write"
 
 
 class ApiError(Exception):

@@ -1,0 +1,216 @@
+"""/api/v2/write: line protocol into a bucket, kept in memory; what a central server answers an edge.
+
+Upstream: http/write_handler.go (the order of the checks and their errors),
+http/requests.go and influxdb.ErrInvalidOrgFilter (the org), models/points.go
+(line protocol and its parse errors). A write to a bucket that replications
+use is queued for each of them (replications/service.go WritePoints), see
+replicate.py.
+"""
+
+import gzip
+import re
+import threading
+import time
+import zlib
+
+from . import buckets
+from .wire import ACCESS_READ, E_FORBIDDEN, E_INVALID, E_NOT_FOUND, ApiError, no_content, parse_id
+
+PRECISIONS = {"ns": 1, "us": 1000, "ms": 1000 * 1000, "s": 1000 * 1000 * 1000}
+
+_NUMBER = re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$")
+_INTEGER = re.compile(r"^[+-]?[0-9]+i$")
+_UNSIGNED = re.compile(r"^[0-9]+u$")
+_BOOLEANS = ("t", "T", "true", "True", "TRUE", "f", "F", "false", "False", "FALSE")
+_TIMESTAMP = re.compile(r"^-?[0-9]+$")
+
+
+class LineError(ValueError):
+    """A line that is not valid line protocol; the message is upstream's reason."""
+
+
+def _unescaped(text, start, stops):
+    """The index of the first character of stops at or after start that no backslash escapes (len(text) if none)."""
+    index = start
+    while index < len(text):
+        char = text[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char in stops:
+            return index
+        index += 1
+    return len(text)
+
+
+def _closing_quote(text, start):
+    """The index of the double quote that ends the string opened at start."""
+    index = start + 1
+    while True:
+        index = text.find('"', index)
+        if index < 0:
+            raise LineError("unbalanced quotes")
+        backslashes = 0
+        while text[index - 1 - backslashes] == "\\":
+            backslashes += 1
+        if backslashes % 2 == 0:
+            return index
+        index += 1
+
+
+def _check_value(value):
+    if not value:
+        raise LineError("missing field value")
+    if value in _BOOLEANS:
+        return
+    if value[0] in "tTfF":
+        raise LineError("invalid boolean")
+    if not (_NUMBER.match(value) or _INTEGER.match(value) or _UNSIGNED.match(value)):
+        raise LineError("invalid number")
+
+
+def parse_line(line, precision, now_ns):
+    """Check one line of line protocol; return it with its timestamp in nanoseconds (the write time when it has none)."""
+    key_end = _unescaped(line, 0, " ")
+    series = line[:key_end]
+    if not series or series.startswith(","):
+        raise LineError("missing measurement")
+    tag_start = _unescaped(series, 0, ",")
+    while tag_start < len(series):
+        tag_end = _unescaped(series, tag_start + 1, ",")
+        tag = series[tag_start + 1:tag_end]
+        equals = _unescaped(tag, 0, "=")
+        if equals == 0:
+            raise LineError("missing tag key")
+        if equals >= len(tag) - 1:
+            raise LineError("missing tag value")
+        tag_start = tag_end
+    index = key_end + 1
+    if index >= len(line) or not line[index:].strip():
+        raise LineError("missing fields")
+    while True:
+        equals = _unescaped(line, index, "= ,")
+        if equals >= len(line) or line[equals] != "=":
+            raise LineError("missing fields" if equals == index else "invalid field format")
+        if equals == index:
+            raise LineError("missing field key")
+        start = equals + 1
+        if start < len(line) and line[start] == '"':
+            end = _closing_quote(line, start) + 1
+            if end < len(line) and line[end] not in ", ":
+                raise LineError("invalid field format")
+        else:
+            end = start
+            while end < len(line) and line[end] not in ", ":
+                end += 1
+            _check_value(line[start:end])
+        if end >= len(line) or line[end] == " ":
+            break
+        index = end + 1
+    fields_end = end
+    stamp = line[fields_end + 1:].strip() if fields_end < len(line) else ""
+    if not stamp:
+        return "%s %d" % (line[:fields_end], now_ns // PRECISIONS[precision] * PRECISIONS[precision])
+    if not _TIMESTAMP.match(stamp):
+        raise LineError("bad timestamp")
+    return "%s %d" % (line[:fields_end], int(stamp) * PRECISIONS[precision])
+
+
+def parse(text, precision, now_ns=None):
+    """Every point of a line protocol body, each with a nanosecond timestamp; LineError names the first bad line."""
+    if now_ns is None:
+        now_ns = time.time_ns()
+    points = []
+    for raw in text.split("\n"):
+        line = raw.strip(" \t\r")
+        if not line or line.startswith("#"):
+            continue
+        try:
+            points.append(parse_line(line, precision, now_ns))
+        except LineError as exc:
+            raise LineError("unable to parse '%s': %s" % (line, exc)) from None
+    return points
+
+
+class Points:
+    """The points written to each bucket (by bucket ID), oldest first, in memory."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.lines = {}
+
+    def add(self, bucket_id, lines):
+        """Keep these lines for a bucket."""
+        with self.lock:
+            self.lines.setdefault(bucket_id, []).extend(lines)
+
+    def get(self, bucket_id):
+        """A copy of a bucket's lines."""
+        with self.lock:
+            return list(self.lines.get(bucket_id, ()))
+
+    def drop(self, bucket_id=None):
+        """Forget a bucket's points (every bucket's without an ID)."""
+        with self.lock:
+            if bucket_id is None:
+                self.lines.clear()
+            else:
+                self.lines.pop(bucket_id, None)
+
+
+def _org(app, text):
+    """The org named by ?org= or ?orgID= as http/requests.go queryOrganization finds it."""
+    org_id = None
+    org_name = None
+    if text["org"]:
+        try:
+            org_id = parse_id(text["org"])
+        except ApiError:
+            org_name = text["org"]
+    if text["orgID"]:
+        org_id = parse_id(text["orgID"])
+    if org_id is not None:
+        for org in app.orgs:
+            if org["id"] == org_id:
+                return org
+        raise ApiError(E_NOT_FOUND, "organization not found")
+    if org_name is not None:
+        for org in app.orgs:
+            if org["name"] == org_name:
+                return org
+        raise ApiError(E_NOT_FOUND, 'organization name "%s" not found' % org_name)
+    raise ApiError(E_INVALID, "Please provide either orgID or org")
+
+
+def _body(req):
+    if (req.headers.get("Content-Encoding") or "").lower() != "gzip":
+        return req.body
+    try:
+        return gzip.decompress(req.body)
+    except (OSError, EOFError, zlib.error):
+        raise ApiError(E_INVALID, "gzipped HTTP body contains an invalid header") from None
+
+
+def write(app, req):
+    """POST /api/v2/write?bucket=&org=[&precision=]: 204 once every point is stored (and queued for replication)."""
+    precision = req.arg("precision") or "ns"
+    if precision not in PRECISIONS:
+        raise ApiError(E_INVALID, "invalid precision; valid precision units are ns, us, ms, and s")
+    bucket_text = req.arg("bucket")
+    if not bucket_text:
+        raise ApiError(E_NOT_FOUND, "bucket not found")
+    body = _body(req)
+    org = _org(app, {"org": req.arg("org"), "orgID": req.arg("orgID")})
+    bucket = buckets.find_in_org(app.db, org["id"], bucket_text)
+    if bucket is None:
+        raise ApiError(E_NOT_FOUND, 'bucket "%s" not found' % bucket_text)
+    if req.access == ACCESS_READ:
+        raise ApiError(E_FORBIDDEN, "insufficient permissions for write")
+    try:
+        points = parse(body.decode("utf-8", "replace"), precision)
+    except LineError as exc:
+        raise ApiError(E_INVALID, str(exc)) from None
+    if points:
+        app.points.add(bucket["id"], points)
+        app.replicator.enqueue(org["id"], bucket["id"], points)
+    return no_content()

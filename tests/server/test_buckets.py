@@ -1,0 +1,233 @@
+"""/api/v2/buckets: the bucket JSON, list filters and paging, lookups, create, conflicts, delete, --bucket."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import (BUCKET_ID, BUCKET_NAME, JSON_TYPE, ORG_ID, ORG_NAME, OTHER_ORG_ID, RO_TOKEN, SERVER, TOKEN,
+                      assert_error, random_org, start_server, unique)
+
+BUCKETS = "/api/v2/buckets"
+
+
+def create_bucket(srv, name=None, org_id=ORG_ID, **fields):
+    body = {"orgID": org_id, "name": name or unique("bucket")}
+    body.update(fields)
+    status, value = srv.json("POST", BUCKETS, body)
+    assert status == 201, value
+    return value
+
+
+# -- create -------------------------------------------------------------------------------------
+
+def test_create_answer_shape(server):
+    status, headers, data = server.request("POST", BUCKETS, {"orgID": ORG_ID, "name": "shape", "description": "d",
+                                                            "retentionRules": [{"type": "expire", "everySeconds": 86400}]})
+    assert status == 201
+    assert headers["content-type"] == JSON_TYPE
+    assert data.startswith(b'{\n\t"id": "') and not data.endswith(b"\n")
+    value = json.loads(data)
+    assert list(value) == ["id", "orgID", "type", "description", "name", "retentionRules", "createdAt", "updatedAt", "links",
+                           "labels"]
+    assert (value["orgID"], value["type"], value["name"], value["description"]) == (ORG_ID, "user", "shape", "d")
+    assert value["retentionRules"] == [{"type": "expire", "everySeconds": 86400, "shardGroupDurationSeconds": 3600}]
+    assert value["labels"] == []
+    bucket_id = value["id"]
+    assert value["links"] == {
+        "labels": "/api/v2/buckets/%s/labels" % bucket_id, "members": "/api/v2/buckets/%s/members" % bucket_id,
+        "org": "/api/v2/orgs/%s" % ORG_ID, "owners": "/api/v2/buckets/%s/owners" % bucket_id,
+        "self": "/api/v2/buckets/%s" % bucket_id, "write": "/api/v2/write?org=%s&bucket=%s" % (ORG_ID, bucket_id)}
+    assert server.json("GET", BUCKETS + "/" + bucket_id) == (200, value)
+
+
+def test_create_defaults(server):
+    value = create_bucket(server)
+    assert value["retentionRules"] == []
+    assert "description" not in value
+
+
+def test_create_duplicate_name_is_conflict(server):
+    name = unique("bucket")
+    create_bucket(server, name)
+    assert_error(server.request("POST", BUCKETS, {"orgID": ORG_ID, "name": name}), 422, "conflict",
+                 "bucket with name %s already exists" % name)
+    # the same name in another org is another bucket
+    create_bucket(server, name, OTHER_ORG_ID)
+
+
+def test_create_checks(server):
+    assert_error(server.request("POST", BUCKETS, {"name": "x"}), 400, "invalid", "organization id must be provided")
+    assert_error(server.request("POST", BUCKETS, {"orgID": ORG_ID, "name": "_system"}), 422, "unprocessable entity",
+                 "bucket name _system is invalid. Buckets may not start with underscore")
+    assert_error(server.request("POST", BUCKETS, {"orgID": random_org(), "name": "x"}), 404, "not found", "organization not found")
+    assert_error(server.request("POST", BUCKETS, b"{"), 400, "invalid", "failed to unmarshal json: unexpected EOF")
+    assert_error(server.request("POST", BUCKETS, {"orgID": ORG_ID, "name": "x"}, token=RO_TOKEN), 401, "unauthorized",
+                 "write:orgs/%s/buckets is unauthorized" % ORG_ID)
+
+
+# -- list and get -------------------------------------------------------------------------------
+
+def test_list_by_name(server):
+    value = create_bucket(server)
+    for query in ("orgID=" + ORG_ID, "org=" + ORG_NAME):
+        status, listed = server.json("GET", "%s?%s&name=%s" % (BUCKETS, query, value["name"]))
+        assert status == 200
+        assert listed["buckets"] == [value]
+        assert "self" in listed["links"]
+
+
+def test_list_unknown_name_is_404(server):
+    assert_error(server.request("GET", BUCKETS + "?orgID=%s&name=nope" % ORG_ID), 404, "not found", 'bucket "nope" not found')
+    # a name is looked up within the org
+    assert_error(server.request("GET", BUCKETS + "?orgID=%s&name=%s" % (OTHER_ORG_ID, BUCKET_NAME)), 404, "not found",
+                 'bucket "%s" not found' % BUCKET_NAME)
+
+
+def test_list_by_id_and_org_errors(server):
+    status, listed = server.json("GET", BUCKETS + "?id=" + BUCKET_ID)
+    assert status == 200 and [b["name"] for b in listed["buckets"]] == [BUCKET_NAME]
+    assert_error(server.request("GET", BUCKETS + "?id=" + random_org()), 404, "not found", "bucket not found")
+    assert_error(server.request("GET", BUCKETS + "?org=nobody"), 404, "not found", 'organization name "nobody" not found')
+    assert_error(server.request("GET", BUCKETS + "?orgID=" + random_org()), 404, "not found", "organization not found")
+    assert_error(server.request("GET", BUCKETS + "?orgID=xyz"), 400, "invalid", "id must have a length of 16 bytes")
+
+
+def test_list_paging(server):
+    for name in ("zulu", "alpha", "Mike"):
+        create_bucket(server, unique(name), org_id=OTHER_ORG_ID)
+    # an org's buckets are listed in name order (byte order: upper case first)
+    status, every = server.json("GET", BUCKETS + "?limit=100&orgID=" + OTHER_ORG_ID)
+    assert status == 200
+    names = [b["name"] for b in every["buckets"]]
+    assert names == sorted(names) and len(names) >= 3
+    _status, page = server.json("GET", BUCKETS + "?limit=2&offset=1&orgID=" + OTHER_ORG_ID)
+    assert [b["name"] for b in page["buckets"]] == names[1:3]
+    _status, default = server.json("GET", BUCKETS + "?orgID=" + OTHER_ORG_ID)
+    assert len(default["buckets"]) == min(len(names), 20)
+    # without an org, every bucket in ID order, with descending and after
+    _status, all_orgs = server.json("GET", BUCKETS + "?limit=100")
+    ids = [b["id"] for b in all_orgs["buckets"]]
+    assert ids == sorted(ids)
+    _status, down = server.json("GET", BUCKETS + "?limit=100&descending=true")
+    assert [b["id"] for b in down["buckets"]] == ids[::-1]
+    _status, later = server.json("GET", BUCKETS + "?limit=100&after=" + ids[0])
+    assert [b["id"] for b in later["buckets"]] == ids[1:]
+    assert_error(server.request("GET", BUCKETS + "?limit=101"), 400, "invalid", "limit must be between 1 and 100")
+    assert_error(server.request("GET", BUCKETS + "?offset=x"), 400, "invalid", "offset is invalid")
+
+
+def test_list_default_page_is_20(fresh):
+    for _index in range(22):
+        create_bucket(fresh)
+    _status, listed = fresh.json("GET", BUCKETS + "?orgID=" + ORG_ID)
+    assert len(listed["buckets"]) == 20
+    _status, rest = fresh.json("GET", BUCKETS + "?offset=20&orgID=" + ORG_ID)
+    assert len(rest["buckets"]) == 5  # 22, the --bucket one and the two system buckets
+
+
+def test_system_buckets(server):
+    status, listed = server.json("GET", BUCKETS + "?orgID=" + ORG_ID)
+    assert status == 200
+    system = [b for b in listed["buckets"] if b["type"] == "system"]
+    assert [(b["name"], b["description"], b["retentionRules"]) for b in system] == [
+        ("_monitoring", "System bucket for monitoring logs", [{"type": "expire", "everySeconds": 604800, "shardGroupDurationSeconds": 86400}]),
+        ("_tasks", "System bucket for task logs", [{"type": "expire", "everySeconds": 259200, "shardGroupDurationSeconds": 86400}]),
+    ]
+    # in name order: upper case, then _, then lower case
+    names = [b["name"] for b in listed["buckets"]]
+    assert names == sorted(names)
+    assert_error(server.request("DELETE", BUCKETS + "/" + system[0]["id"]), 400, "invalid", "system buckets cannot be deleted")
+    status, found = server.json("GET", BUCKETS + "?orgID=%s&name=_tasks" % OTHER_ORG_ID)
+    assert status == 200 and found["buckets"][0]["orgID"] == OTHER_ORG_ID
+
+
+def test_get_errors(server):
+    assert_error(server.request("GET", BUCKETS + "/" + random_org()), 404, "not found", "bucket not found")
+    assert_error(server.request("GET", BUCKETS + "/xyz"), 400, "invalid", "id must have a length of 16 bytes")
+    assert server.request("GET", BUCKETS + "/" + BUCKET_ID, token=None)[0] == 401
+
+
+# -- delete -------------------------------------------------------------------------------------
+
+def test_delete(server):
+    value = create_bucket(server)
+    assert_error(server.request("DELETE", BUCKETS + "/" + value["id"], token=RO_TOKEN), 401, "unauthorized",
+                 "write:orgs/%s/buckets/%s is unauthorized" % (ORG_ID, value["id"]))
+    status, _headers, data = server.request("DELETE", BUCKETS + "/" + value["id"])
+    assert (status, data) == (204, b"")
+    status, _headers, data = server.request("GET", BUCKETS + "/" + value["id"])
+    assert status == 404 and json.loads(data)["message"] == "bucket not found"
+    assert_error(server.request("DELETE", BUCKETS + "/" + value["id"]), 404, "not found", "bucket not found")
+
+
+def test_delete_deletes_its_replications(server):
+    bucket = create_bucket(server)
+    org = random_org()
+    remote = server.create_remote(org)
+    status, kept = server.create_replication(org, remote["id"])
+    assert status == 201
+    status, gone = server.create_replication(org, remote["id"], localBucketID=bucket["id"])
+    assert status == 201
+    assert server.request("DELETE", BUCKETS + "/" + bucket["id"])[0] == 204
+    assert_error(server.request("GET", "/api/v2/replications/" + gone["id"]), 404, "not found", "replication not found")
+    assert server.json("GET", "/api/v2/replications/" + kept["id"])[0] == 200
+
+
+def test_replication_needs_a_real_local_bucket(server):
+    org = random_org()
+    remote = server.create_remote(org)
+    missing = random_org()
+    for query in ("", "?validate=true"):
+        assert_error(server.request("POST", "/api/v2/replications" + query, {
+            "orgID": org, "name": "r", "remoteID": remote["id"], "localBucketID": missing, "remoteBucketName": "b"}),
+            400, "invalid", 'local bucket "%s" not found: bucket not found' % missing)
+
+
+# -- --bucket -----------------------------------------------------------------------------------
+
+def test_bucket_option(server):
+    status, value = server.json("GET", BUCKETS + "/" + BUCKET_ID)
+    assert status == 200
+    assert (value["orgID"], value["name"]) == (ORG_ID, BUCKET_NAME)
+
+
+def test_bucket_option_without_id():
+    srv = start_server("--bucket", "%s=plain" % ORG_NAME)
+    try:
+        status, listed = srv.json("GET", BUCKETS + "?org=%s&name=plain" % ORG_NAME)
+        assert status == 200 and len(listed["buckets"]) == 1
+    finally:
+        srv.stop()
+
+
+def test_bucket_option_survives_a_restart_with_db(tmp_path):
+    db = str(tmp_path / "state.db")
+    for _round in range(2):
+        srv = start_server("--db", db, "--bucket", "%s=kept=2222222222222222" % ORG_NAME)
+        try:
+            status, listed = srv.json("GET", BUCKETS + "?org=%s&name=kept" % ORG_NAME)
+            assert status == 200 and [b["id"] for b in listed["buckets"]] == ["2222222222222222"]
+        finally:
+            srv.stop()
+
+
+@pytest.mark.parametrize("spec, message", [
+    ("edge", "--bucket expects ORG_NAME=BUCKET_NAME[=ID]"),
+    ("nobody=b", "no --org named nobody"),
+    ("edge=b=xyz", "the ID must be 16 hexadecimal characters"),
+    ("edge=_b", "may not start with an underscore"),
+])
+def test_bad_bucket_option(spec, message):
+    proc = subprocess.run([sys.executable, SERVER, "--port", "0", "--token", TOKEN, "--org", "edge=0123456789abcdef",
+                           "--bucket", spec], capture_output=True, timeout=30, check=False)
+    assert proc.returncode == 2
+    assert message in proc.stderr.decode()
+
+
+def test_duplicate_bucket_option():
+    proc = subprocess.run([sys.executable, SERVER, "--port", "0", "--token", TOKEN, "--org", "edge=0123456789abcdef",
+                           "--bucket", "edge=b", "--bucket", "edge=b"], capture_output=True, timeout=30, check=False)
+    assert proc.returncode == 2
+    assert "duplicate bucket name or ID" in proc.stderr.decode()
