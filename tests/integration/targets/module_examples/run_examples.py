@@ -135,7 +135,8 @@ class Server:
         self.launch = launch
         self.state_file = os.path.join(workdir, 'server.json')
         try:
-            state = launch.start(self.state_file, ['--org', '%s=%s' % (EXAMPLES_ORG, EXAMPLES_ORG_ID)])
+            state = launch.start(self.state_file, ['--org', '%s=%s' % (EXAMPLES_ORG, EXAMPLES_ORG_ID),
+                                                   '--bucket', '%s=%s' % (EXAMPLES_ORG, EXAMPLES_BUCKET)])
         except launch.LaunchError as exc:
             sys.exit('module_examples: the test server did not start:\n%s' % exc)
         self.url, self.token = state['url'], state['token']
@@ -159,7 +160,11 @@ class Server:
         self._api('DELETE', '/_test/requests')
 
     def clear(self):
-        """Delete every remote, so that each module's examples start from an empty organization."""
+        """Delete every replication and every remote, so that each module's examples start from an
+        organization with nothing but its bucket."""
+        replications = self._api('GET', '/api/v2/replications?orgID=' + EXAMPLES_ORG_ID)['replications'] or []
+        for replication in replications:
+            self._api('DELETE', '/api/v2/replications/' + replication['id'])
         for remote in self.remotes():
             self._api('DELETE', '/api/v2/remotes/' + remote['id'])
 
