@@ -8,6 +8,9 @@
 #   - waits for its READY line,
 #   - writes the connection details to a JSON extra-vars file whose path is exported
 #     as INFLUXDB_TEST_VARS (use it with: ansible-playbook -e "@${INFLUXDB_TEST_VARS}"),
+#   - puts the integration targets on ANSIBLE_ROLES_PATH, so that playbooks use the shared
+#     task files of this target (tasks/*.yml) with
+#     ansible.builtin.include_role: {name: setup_influxdb_test_server, tasks_from: read_server},
 #   - stops the server and removes its files when the calling shell exits.
 #
 # Variables in the extra-vars file:
@@ -207,7 +210,9 @@ _itest_start() {
     )
     # a profile file that does not exist: no influx CLI profile of the machine applies
     INFLUX_CONFIGS_PATH="$INFLUXDB_TEST_DIR/no-influx-configs"
-    export INFLUXDB_TEST_VARS INFLUXDB_TEST_DIR INFLUXDB_TEST_SERVER_PID INFLUX_CONFIGS_PATH \
+    # the shared task files: include_role name=setup_influxdb_test_server tasks_from=...
+    ANSIBLE_ROLES_PATH="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)${ANSIBLE_ROLES_PATH:+:$ANSIBLE_ROLES_PATH}"
+    export INFLUXDB_TEST_VARS INFLUXDB_TEST_DIR INFLUXDB_TEST_SERVER_PID INFLUX_CONFIGS_PATH ANSIBLE_ROLES_PATH \
         INFLUXDB_TEST_SERVER_SCRIPT INFLUXDB_TEST_PYTHON_BIN INFLUXDB_TEST_SERVER_STDERR INFLUXDB_TEST_SERVER_LOG
     echo "setup_influxdb_test_server: server ready at $url (pid $INFLUXDB_TEST_SERVER_PID)"
 }
