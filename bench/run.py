@@ -12,6 +12,7 @@ library. See bench/README.md for the scenarios, the flags and the last measured 
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import json
 import os
 import platform
@@ -32,7 +33,9 @@ from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
-SERVER_SCRIPT = REPO / 'tests' / 'server' / 'influxdb_test_server.py'
+sys.path.insert(0, str(REPO / 'tests' / 'server'))
+import launch  # noqa: E402  (the test server's launcher, tests/server/launch.py)
+
 CALLBACK_DIR = BENCH_DIR / 'callback_plugins'
 PLAYBOOK_DIR = BENCH_DIR / 'playbooks'
 
@@ -72,27 +75,14 @@ class Server:
 
     def __init__(self, workdir, index):
         self.index = index
-        self.stderr = open(Path(workdir) / ('server-%02d.err' % index), 'w', encoding='utf-8')
-        cmd = [sys.executable, str(SERVER_SCRIPT), '--port', '0', '--token', TOKEN, '--org', '%s=%s' % (ORG_NAME, ORG_ID)]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self.stderr, text=True)
-        self.url = None
-
-    def wait_ready(self):
-        line = self.proc.stdout.readline().strip()
-        if not line.startswith('READY '):
-            raise BenchError('test server %d did not start: %r' % (self.index, line))
-        self.url = line.split(' ', 1)[1]
+        self.state_file = str(Path(workdir) / ('server-%02d.json' % index))
+        try:
+            self.url = launch.start(self.state_file, ['--token', TOKEN, '--org', '%s=%s' % (ORG_NAME, ORG_ID)])['url']
+        except launch.LaunchError as exc:
+            raise BenchError('test server %d did not start: %s' % (index, exc)) from exc
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc.stdout.close()
-        self.stderr.close()
+        launch.stop(self.state_file)
 
     def requests(self):
         status, log = http('GET', self.url + '/_test/requests')
@@ -121,19 +111,19 @@ class Server:
 
 
 def start_servers(workdir, count):
-    servers = [Server(workdir, index) for index in range(count)]
-    try:
-        for server in servers:
-            server.wait_ready()
-    except Exception:
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        started = [pool.submit(Server, workdir, index) for index in range(count)]
+    servers = [future.result() for future in started if future.exception() is None]
+    failed = [future.exception() for future in started if future.exception() is not None]
+    if failed:
         stop_servers(servers)
-        raise
+        raise failed[0]
     return servers
 
 
 def stop_servers(servers):
-    for server in servers:
-        server.stop()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(Server.stop, servers))
 
 
 def count_requests(servers):

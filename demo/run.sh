@@ -8,9 +8,8 @@
 # and a rerun that must report nothing changed (the script fails otherwise).
 #
 # Target: the InfluxDB at INFLUX_HOST when it is set (with INFLUX_TOKEN, and INFLUX_ORG or
-# INFLUX_ORG_ID); otherwise the bundled test server (tests/server/influxdb_test_server.py),
-# started on a free local port with a random token and an organization "demo", and stopped
-# at the end.
+# INFLUX_ORG_ID); otherwise the bundled test server, which tests/server/launch.py starts on
+# a free local port with a random token and an organization "demo", and stops at the end.
 # Optional: DEMO_REMOTE_URL, DEMO_REMOTE_ORG_ID, DEMO_REMOTE_TOKEN (the central instance's
 # write token; a random one by default).
 #
@@ -29,12 +28,12 @@ export ANSIBLE_NOCOLOR=${ANSIBLE_NOCOLOR:-1}
 export ANSIBLE_RETRY_FILES_ENABLED=false
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/influxdb2-demo.XXXXXX")
-SERVER_PID=""
+LAUNCH=$REPO/tests/server/launch.py
+STATE=$WORK/server.json
 
 cleanup() {
-    if [ -n "$SERVER_PID" ]; then
-        kill "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
+    if [ -f "$STATE" ]; then
+        "$VENV/bin/python" "$LAUNCH" stop --state "$STATE" || true
     fi
     rm -rf "$WORK"
 }
@@ -81,31 +80,13 @@ random_hex() {
 }
 
 start_test_server() {
-    local org_id line i
-    org_id=$(random_hex 8)
-    INFLUX_TOKEN=$(random_hex 24)
-    "$VENV/bin/python" "$REPO/tests/server/influxdb_test_server.py" --port 0 --token "$INFLUX_TOKEN" \
-        --org "demo=$org_id" >"$WORK/server.out" 2>"$WORK/server.err" </dev/null &
-    SERVER_PID=$!
-    for i in $(seq 1 100); do
-        line=$(grep -m 1 '^READY ' "$WORK/server.out" 2>/dev/null || true)
-        [ -n "$line" ] && break
-        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-            echo "The test server stopped before it was ready:" >&2
-            cat "$WORK/server.err" >&2
-            exit 1
-        fi
-        sleep 0.1
-    done
-    if [ -z "$line" ]; then
-        echo "The test server did not print its READY line within $((i / 10)) seconds" >&2
-        exit 1
-    fi
-    export INFLUX_HOST=${line#READY }
-    export INFLUX_TOKEN
-    export INFLUX_ORG=demo
+    local org_id pid
+    "$VENV/bin/python" "$LAUNCH" start --state "$STATE" --name demo >/dev/null
+    eval "$("$VENV/bin/python" "$LAUNCH" env --state "$STATE")"
+    org_id=$INFLUX_ORG_ID
     unset INFLUX_ORG_ID
-    echo "Test server at $INFLUX_HOST (organization demo, ID $org_id; pid $SERVER_PID)"
+    pid=$("$VENV/bin/python" -c 'import json, sys; print(json.load(open(sys.argv[1]))["pid"])' "$STATE")
+    echo "Test server at $INFLUX_HOST (organization demo, ID $org_id; pid $pid)"
 }
 
 stored_remote_count() {

@@ -4,7 +4,7 @@
 #     PATH=/path/to/venv/bin:$PATH bash examples/fleet/run.sh [ANSIBLE-PLAYBOOK ARGS...]
 #
 # Arguments (for example -v or -vvv) are passed to every ansible-playbook run.
-# 1. starts one InfluxDB test server (tests/server/influxdb_test_server.py) per edge host of
+# 1. starts one InfluxDB test server (tests/server/launch.py) per edge host of
 #    examples/fleet/inventory, on the port of the host's influx_host, or on a free port when
 #    that one is taken (the URLs actually used go into a generated inventory file that is
 #    passed after the example inventory, so it wins);
@@ -35,17 +35,15 @@ export ANSIBLE_RETRY_FILES_ENABLED=false
 export ANSIBLE_CALLBACK_RESULT_FORMAT=yaml
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/influxdb2-fleet.XXXXXX")
-SERVER_PIDS=()
+LAUNCH=$REPO/tests/server/launch.py
 
 # shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() {
-    local pid
-    for pid in "${SERVER_PIDS[@]}"; do
-        kill "$pid" 2>/dev/null || true
+    local state
+    for state in "$WORK"/servers/*.json; do
+        if [ -f "$state" ]; then "$PYTHON" "$LAUNCH" stop --state "$state" & fi
     done
-    for pid in "${SERVER_PIDS[@]}"; do
-        wait "$pid" 2>/dev/null || true
-    done
+    wait
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -76,25 +74,8 @@ export FLEET_EDGE_TOKEN=${FLEET_EDGE_TOKEN:-$(random_hex 24)}
 export FLEET_CENTRAL_TOKEN=${FLEET_CENTRAL_TOKEN:-$(random_hex 32)}
 
 start_server() {
-    # start_server HOST PORT: start a test server; sets SERVER_URL (not in a subshell, so that
-    # its pid reaches SERVER_PIDS and the EXIT trap stops it)
-    local host=$1 port=$2 line pid i
-    SERVER_URL=""
-    "$PYTHON" "$REPO/tests/server/influxdb_test_server.py" --port "$port" --token "$FLEET_EDGE_TOKEN" \
-        --org "edge=$(random_hex 8)" >"$WORK/$host.out" 2>"$WORK/$host.err" </dev/null &
-    pid=$!
-    SERVER_PIDS+=("$pid")
-    for i in $(seq 1 100); do
-        line=$(grep -m 1 '^READY ' "$WORK/$host.out" 2>/dev/null || true)
-        if [ -n "$line" ]; then
-            SERVER_URL=${line#READY }
-            return 0
-        fi
-        kill -0 "$pid" 2>/dev/null || return 1
-        sleep 0.1
-    done
-    echo "The test server of $host did not get ready within $((i / 10)) s" >&2
-    return 1
+    # start_server HOST PORT: start a test server (organization edge); sets SERVER_URL
+    SERVER_URL=$("$PYTHON" "$LAUNCH" start --state "$WORK/servers/$1.json" --name edge -- --port "$2" --token "$FLEET_EDGE_TOKEN")
 }
 
 stored_state() {
@@ -196,7 +177,7 @@ for host in sorted(data.get("edge", {}).get("hosts", [])):
     printf '%s\n' '---' 'edge:' '  hosts:' >"$WORK/servers.yml"
     declare -gA URLS=()
     while read -r host port; do
-        if ! start_server "$host" "$port"; then
+        if ! start_server "$host" "$port" 2>/dev/null; then
             echo "$host: port $port is not free; using a free port instead"
             start_server "$host" 0
         fi

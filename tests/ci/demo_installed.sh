@@ -5,15 +5,15 @@
 #     PATH=/venv/bin:$PATH bash tests/ci/demo_installed.sh COLLECTIONS_DIR TEST_SERVER
 #
 # COLLECTIONS_DIR holds ansible_collections/influxops/influxdb2 as `ansible-galaxy collection
-# install -p` left it; TEST_SERVER is tests/server/influxdb_test_server.py. Ansible sees that
-# copy only (ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_DIR, no sys.path scan), and the playbook is
-# the installed demo/playbook.yml. Like demo/run.sh it runs a dry run, the real run and a rerun
+# install -p` left it; TEST_SERVER is tests/server/influxdb_test_server.py, which launch.py next
+# to it starts. Ansible sees that copy only (ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_DIR, no
+# sys.path scan), and the playbook is the installed demo/playbook.yml. Like demo/run.sh it runs a dry run, the real run and a rerun
 # against the test server on a free port; it prints one PASS or FAIL line per check.
 
 set -uo pipefail
 
 COLLECTIONS=$(cd "$1" && pwd -P)
-SERVER=$2
+LAUNCH=$(dirname "$2")/launch.py
 INSTALLED=$COLLECTIONS/ansible_collections/influxops/influxdb2
 PLAYBOOK=$INSTALLED/demo/playbook.yml
 
@@ -25,15 +25,12 @@ export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
 unset ANSIBLE_COLLECTIONS_PATHS INFLUX_HOST INFLUX_TOKEN INFLUX_ORG INFLUX_ORG_ID INFLUX_CONFIGS_PATH INFLUX_ACTIVE_CONFIG
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/influxdb2-installed-demo.XXXXXX")
-SERVER_PID=""
+STATE=$WORK/server.json
 FAILED=0
 
 # shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() {
-    if [ -n "$SERVER_PID" ]; then
-        kill "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
+    if [ -f "$STATE" ]; then python "$LAUNCH" stop --state "$STATE"; fi
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -73,25 +70,12 @@ check "Ansible finds influxops.influxdb2 in the installed copy only" \
     grep -Eq "^# $COLLECTIONS/ansible_collections\$" <<<"$listing"
 check "the tarball ships demo/playbook.yml" test -f "$PLAYBOOK"
 
-token=$(python -c 'import secrets; print(secrets.token_hex(24))')
-org_id=$(python -c 'import secrets; print(secrets.token_hex(8))')
-python "$SERVER" --port 0 --token "$token" --org "demo=$org_id" >"$WORK/server.out" 2>"$WORK/server.err" </dev/null &
-SERVER_PID=$!
-line=""
-for _ in $(seq 1 100); do
-    line=$(grep -m 1 '^READY ' "$WORK/server.out" 2>/dev/null || true)
-    [ -n "$line" ] && break
-    kill -0 "$SERVER_PID" 2>/dev/null || break
-    sleep 0.1
-done
-if [ -z "$line" ]; then
-    cat "$WORK/server.err"
+if ! python "$LAUNCH" start --state "$STATE" --name demo >/dev/null; then
     check "the test server starts" false
     exit 1
 fi
-export INFLUX_HOST=${line#READY }
-export INFLUX_TOKEN=$token
-export INFLUX_ORG=demo
+eval "$(python "$LAUNCH" env --state "$STATE")"
+unset INFLUX_ORG_ID
 DEMO_REMOTE_TOKEN=$(python -c 'import secrets; print(secrets.token_hex(32))')
 export DEMO_REMOTE_TOKEN
 echo "Test server at $INFLUX_HOST"

@@ -127,42 +127,21 @@ def registered(tasks):
 
 
 class Server:
-    """The InfluxDB test server with the organization of the examples."""
+    """The InfluxDB test server with the organization of the examples, started by tests/server/launch.py."""
 
     def __init__(self, root, workdir):
-        self.token = secrets.token_hex(24)
-        self.workdir = workdir
-        script = os.path.join(root, 'tests', 'server', 'influxdb_test_server.py')
-        # Both stay open while the server runs; stop() closes them.
-        self.stdout = open(os.path.join(workdir, 'server.stdout'), 'w+', encoding='utf-8')  # pylint: disable=consider-using-with
-        self.stderr = open(os.path.join(workdir, 'server.stderr'), 'w+', encoding='utf-8')  # pylint: disable=consider-using-with
-        command = [sys.executable, script, '--port', '0', '--token', self.token, '--org', '%s=%s' % (EXAMPLES_ORG, EXAMPLES_ORG_ID)]
-        self.proc = subprocess.Popen(command, stdout=self.stdout, stderr=self.stderr)  # pylint: disable=consider-using-with
-        self.url = None
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            self.stdout.seek(0)
-            for line in self.stdout.read().splitlines():
-                if line.startswith('READY '):
-                    self.url = line.split(' ', 1)[1].strip()
-                    return
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.1)
-        self.stderr.seek(0)
-        self.stop()
-        sys.exit('module_examples: the test server did not start:\n%s' % self.stderr.read())
+        sys.path.insert(0, os.path.join(root, 'tests', 'server'))
+        import launch  # the test server's launcher, found only at run time
+        self.launch = launch
+        self.state_file = os.path.join(workdir, 'server.json')
+        try:
+            state = launch.start(self.state_file, ['--org', '%s=%s' % (EXAMPLES_ORG, EXAMPLES_ORG_ID)])
+        except launch.LaunchError as exc:
+            sys.exit('module_examples: the test server did not start:\n%s' % exc)
+        self.url, self.token = state['url'], state['token']
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.stdout.close()
-        self.stderr.close()
+        self.launch.stop(self.state_file)
 
     def _api(self, method, path):
         request = urllib.request.Request(self.url + path, method=method, headers={'Authorization': 'Token ' + self.token})
