@@ -1,14 +1,15 @@
 # shellcheck shell=bash
-# Start the InfluxDB test server (tests/server/influxdb_test_server.py) for one integration target.
+# Start the InfluxDB test server for one integration target, through tests/server/launch.py.
 #
 # Source this file from a target's runme.sh (the target's aliases must hold
 # needs/target/setup_influxdb_test_server). It
-#   - finds the collection root (upwards from this file, else ANSIBLE_COLLECTIONS_PATH),
-#   - starts the server on a free port with random tokens and two organizations,
-#   - waits for its READY line,
+#   - starts the server (launch.py start) with random tokens and two organizations,
 #   - writes the connection details to a JSON extra-vars file whose path is exported
 #     as INFLUXDB_TEST_VARS (use it with: ansible-playbook -e "@${INFLUXDB_TEST_VARS}"),
-#   - stops the server and removes its files when the calling shell exits.
+#   - puts the integration targets on ANSIBLE_ROLES_PATH, so that playbooks use the shared
+#     task files of this target (tasks/*.yml) with
+#     ansible.builtin.include_role: {name: setup_influxdb_test_server, tasks_from: read_server},
+#   - stops the servers (launch.py stop) and removes their files when the calling shell exits.
 #
 # Variables in the extra-vars file:
 #   influx_url             base URL of the server, e.g. http://127.0.0.1:40123
@@ -34,7 +35,7 @@
 # stops it at exit too.
 #
 # Optional environment: INFLUXDB_TEST_PYTHON (interpreter for the server),
-# INFLUXDB_TEST_SERVER (path of influxdb_test_server.py).
+# INFLUXDB_TEST_SERVER (path of influxdb_test_server.py; launch.py is next to it).
 
 # Never trace the commands below: they handle the tokens.
 case $- in *x*) _itest_xtrace=1 ;; *) _itest_xtrace=0 ;; esac
@@ -56,15 +57,15 @@ _itest_random_id() {
 }
 
 _itest_find_server() {
-    local dir collections entry
+    local dir collections entry suffix=tests/server/influxdb_test_server.py
     if [ -n "${INFLUXDB_TEST_SERVER:-}" ]; then
         printf '%s' "$INFLUXDB_TEST_SERVER"
         return 0
     fi
     dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
     while [ "$dir" != "/" ]; do
-        if [ -f "$dir/galaxy.yml" ] && [ -f "$dir/tests/server/influxdb_test_server.py" ]; then
-            printf '%s' "$dir/tests/server/influxdb_test_server.py"
+        if [ -f "$dir/galaxy.yml" ] && [ -f "$dir/$suffix" ]; then
+            printf '%s' "$dir/$suffix"
             return 0
         fi
         dir=$(dirname "$dir")
@@ -72,8 +73,8 @@ _itest_find_server() {
     collections="${ANSIBLE_COLLECTIONS_PATH:-${ANSIBLE_COLLECTIONS_PATHS:-}}"
     IFS=: read -r -a _itest_paths <<<"$collections"
     for entry in "${_itest_paths[@]}"; do
-        if [ -f "$entry/ansible_collections/influxops/influxdb2/tests/server/influxdb_test_server.py" ]; then
-            printf '%s' "$entry/ansible_collections/influxops/influxdb2/tests/server/influxdb_test_server.py"
+        if [ -f "$entry/ansible_collections/influxops/influxdb2/$suffix" ]; then
+            printf '%s' "$entry/ansible_collections/influxops/influxdb2/$suffix"
             return 0
         fi
     done
@@ -90,49 +91,41 @@ _itest_find_python() {
     done
     return 1
 }
-influxdb_test_server_stop() {
-    local pid
-    for pid in ${INFLUXDB_TEST_SERVER_PID:-} "${_itest_other_pids[@]}"; do
-        kill "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
-    INFLUXDB_TEST_SERVER_PID=
-    _itest_other_pids=()
-    if [ -n "${INFLUXDB_TEST_DIR:-}" ] && [ -d "$INFLUXDB_TEST_DIR" ]; then
-        rm -rf "$INFLUXDB_TEST_DIR"
-    fi
+
+_itest_launcher() {
+    "$INFLUXDB_TEST_PYTHON_BIN" "$(dirname "$INFLUXDB_TEST_SERVER_SCRIPT")/launch.py" "$@"
 }
 
-_itest_other_pids=()
+_itest_state() {
+    # _itest_state NAME KEY: one value of the state file that launch.py wrote for server NAME
+    "$INFLUXDB_TEST_PYTHON_BIN" -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' \
+        "$INFLUXDB_TEST_DIR/$1.state" "$2"
+}
 
-# _itest_launch STDOUT STDERR LOG [SERVER OPTION...]: start a server with the tokens and
-# organizations of this run; sets _itest_pid and _itest_url once it is ready.
-_itest_launch() {
-    local out=$1 err=$2 log=$3 line i
-    shift 3
-    "$INFLUXDB_TEST_PYTHON_BIN" "$INFLUXDB_TEST_SERVER_SCRIPT" --port 0 --token "$_itest_token" \
-        --read-only-token "$_itest_ro_token" --org "edge=$_itest_org_id" --org "central-ops=$_itest_other_org_id" \
-        --verbose --log-file "$log" "$@" >"$out" 2>"$err" &
-    _itest_pid=$!
-    line=
-    for i in $(seq 1 200); do
-        line=$(grep -m1 '^READY ' "$out" || true)
-        if [ -n "$line" ]; then
-            break
-        fi
-        if ! kill -0 "$_itest_pid" 2>/dev/null; then
-            echo "setup_influxdb_test_server: the server exited before it was ready (after $i polls):" >&2
-            cat "$err" >&2
-            return 1
-        fi
-        sleep 0.1
-    done
-    if [ -z "$line" ]; then
-        echo "setup_influxdb_test_server: no READY line within 20 seconds:" >&2
-        cat "$err" >&2
-        return 1
+influxdb_test_server_stop() {
+    local state
+    if [ -n "${INFLUXDB_TEST_DIR:-}" ] && [ -d "$INFLUXDB_TEST_DIR" ]; then
+        for state in "$INFLUXDB_TEST_DIR"/*.state; do
+            if [ -f "$state" ]; then
+                _itest_launcher stop --state "$state"
+            fi
+        done
+        rm -rf "$INFLUXDB_TEST_DIR"
     fi
-    _itest_url=${line#READY }
+    INFLUXDB_TEST_SERVER_PID=
+}
+
+# _itest_launch NAME [SERVER OPTION...]: start a server with the tokens and organizations of this
+# run (launch.py writes $INFLUXDB_TEST_DIR/NAME.state and NAME.{stdout,stderr,log}); sets _itest_url.
+_itest_launch() {
+    local name=$1
+    shift
+    _itest_url=$(_itest_launcher start --state "$INFLUXDB_TEST_DIR/$name.state" --python "$INFLUXDB_TEST_PYTHON_BIN" -- \
+        --token "$_itest_token" --read-only-token "$_itest_ro_token" \
+        --org "edge=$_itest_org_id" --org "central-ops=$_itest_other_org_id" "$@") || {
+        echo "setup_influxdb_test_server: the server $name did not start" >&2
+        return 1
+    }
 }
 
 influxdb_test_server_start_another() {
@@ -140,10 +133,9 @@ influxdb_test_server_start_another() {
     shift 2
     case $- in *x*) trace=1 ;; esac
     { set +x; } 2>/dev/null
-    if _itest_launch "$INFLUXDB_TEST_DIR/$name.stdout" "$INFLUXDB_TEST_DIR/$name.stderr" "$INFLUXDB_TEST_DIR/$name.log" "$@"; then
-        _itest_other_pids+=("$_itest_pid")
+    if _itest_launch "$name" "$@"; then
         printf -v "$var" '%s' "$_itest_url"
-        echo "setup_influxdb_test_server: server $name ready at $_itest_url (pid $_itest_pid)"
+        echo "setup_influxdb_test_server: server $name ready at $_itest_url (pid $(_itest_state "$name" pid))"
     else
         rc=1
     fi
@@ -152,7 +144,7 @@ influxdb_test_server_start_another() {
 }
 
 _itest_start() {
-    local server python missing_org_id closed_port url
+    local server python missing_org_id closed_port
 
     if ! server=$(_itest_find_server); then
         echo "setup_influxdb_test_server: tests/server/influxdb_test_server.py not found" >&2
@@ -181,18 +173,17 @@ _itest_start() {
     done
     closed_port=$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 
-    INFLUXDB_TEST_SERVER_STDERR="$INFLUXDB_TEST_DIR/stderr"
-    INFLUXDB_TEST_SERVER_LOG="$INFLUXDB_TEST_DIR/requests.log"
-    _itest_launch "$INFLUXDB_TEST_DIR/stdout" "$INFLUXDB_TEST_SERVER_STDERR" "$INFLUXDB_TEST_SERVER_LOG" || return 1
-    INFLUXDB_TEST_SERVER_PID=$_itest_pid
-    url=$_itest_url
+    _itest_launch server || return 1
+    INFLUXDB_TEST_SERVER_PID=$(_itest_state server pid)
+    INFLUXDB_TEST_SERVER_STDERR=$(_itest_state server stderr_file)
+    INFLUXDB_TEST_SERVER_LOG=$(_itest_state server log_file)
 
     INFLUXDB_TEST_VARS="$INFLUXDB_TEST_DIR/vars.json"
     (
         umask 077
         {
             printf '{\n'
-            printf '  "influx_url": "%s",\n' "$url"
+            printf '  "influx_url": "%s",\n' "$_itest_url"
             printf '  "influx_token": "%s",\n' "$_itest_token"
             printf '  "influx_ro_token": "%s",\n' "$_itest_ro_token"
             printf '  "influx_bad_token": "%s",\n' "$_itest_bad_token"
@@ -207,9 +198,11 @@ _itest_start() {
     )
     # a profile file that does not exist: no influx CLI profile of the machine applies
     INFLUX_CONFIGS_PATH="$INFLUXDB_TEST_DIR/no-influx-configs"
-    export INFLUXDB_TEST_VARS INFLUXDB_TEST_DIR INFLUXDB_TEST_SERVER_PID INFLUX_CONFIGS_PATH \
+    # the shared task files: include_role name=setup_influxdb_test_server tasks_from=...
+    ANSIBLE_ROLES_PATH="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)${ANSIBLE_ROLES_PATH:+:$ANSIBLE_ROLES_PATH}"
+    export INFLUXDB_TEST_VARS INFLUXDB_TEST_DIR INFLUXDB_TEST_SERVER_PID INFLUX_CONFIGS_PATH ANSIBLE_ROLES_PATH \
         INFLUXDB_TEST_SERVER_SCRIPT INFLUXDB_TEST_PYTHON_BIN INFLUXDB_TEST_SERVER_STDERR INFLUXDB_TEST_SERVER_LOG
-    echo "setup_influxdb_test_server: server ready at $url (pid $INFLUXDB_TEST_SERVER_PID)"
+    echo "setup_influxdb_test_server: server ready at $_itest_url (pid $INFLUXDB_TEST_SERVER_PID)"
 }
 
 # The tests configure the modules through options and through the environment themselves:
