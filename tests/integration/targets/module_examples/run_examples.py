@@ -45,6 +45,8 @@ import yaml
 COLLECTION_PREFIX = 'influxops.influxdb2.'
 EXAMPLES_ORG = 'edge'
 EXAMPLES_ORG_ID = '1a2b3c4d5e6f7a8b'
+# the bucket that the replication examples replicate
+EXAMPLES_BUCKET = 'telemetry'
 RUNS = (('first run', []), ('second run', []), ('check run', ['--check', '--diff']))
 RECAP_RE = re.compile(r'^localhost\s*:\s*(.*)$', re.M)
 TASK_KEYWORDS_WITH_TASKS = ('block', 'rescue', 'always')

@@ -17,6 +17,7 @@
 #   influx_ro_token        token that may read everything and write nothing
 #   influx_bad_token       a token that the server does not know
 #   influx_org             name of the first organization;  influx_org_id its ID
+#   influx_bucket          name of a bucket of the first organization; influx_bucket_id its ID
 #   influx_other_org       name of the second organization; influx_other_org_id its ID
 #   influx_missing_org_id  a valid ID that is no organization on the server
 #   influx_closed_url      http://127.0.0.1:<port> where nothing listens
@@ -122,7 +123,8 @@ _itest_launch() {
     shift
     _itest_url=$(_itest_launcher start --state "$INFLUXDB_TEST_DIR/$name.state" --python "$INFLUXDB_TEST_PYTHON_BIN" -- \
         --token "$_itest_token" --read-only-token "$_itest_ro_token" \
-        --org "edge=$_itest_org_id" --org "central-ops=$_itest_other_org_id" "$@") || {
+        --org "edge=$_itest_org_id" --org "central-ops=$_itest_other_org_id" \
+        --bucket "edge=telemetry=$_itest_bucket_id" "$@") || {
         echo "setup_influxdb_test_server: the server $name did not start" >&2
         return 1
     }
@@ -165,6 +167,7 @@ _itest_start() {
     _itest_ro_token=$(_itest_random_hex 24)
     _itest_bad_token=$(_itest_random_hex 24)
     _itest_org_id=$(_itest_random_id)
+    _itest_bucket_id=$(_itest_random_id)
     _itest_other_org_id=$(_itest_random_id)
     missing_org_id=$(_itest_random_id)
     while [ "$_itest_other_org_id" = "$_itest_org_id" ]; do _itest_other_org_id=$(_itest_random_id); done
@@ -189,6 +192,8 @@ _itest_start() {
             printf '  "influx_bad_token": "%s",\n' "$_itest_bad_token"
             printf '  "influx_org": "edge",\n'
             printf '  "influx_org_id": "%s",\n' "$_itest_org_id"
+            printf '  "influx_bucket": "telemetry",\n'
+            printf '  "influx_bucket_id": "%s",\n' "$_itest_bucket_id"
             printf '  "influx_other_org": "central-ops",\n'
             printf '  "influx_other_org_id": "%s",\n' "$_itest_other_org_id"
             printf '  "influx_missing_org_id": "%s",\n' "$missing_org_id"
