@@ -231,14 +231,41 @@ not_done:
 
 from ansible_collections.influxops.influxdb2.plugins.module_utils._connection import create_module, fail, resolve_connection
 from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import InfluxOpsError, OptionError
-from ansible_collections.influxops.influxdb2.plugins.module_utils._options import remote_argument_spec, update_token_argument_spec
+from ansible_collections.influxops.influxdb2.plugins.module_utils._options import (
+    remote_argument_spec,
+    replication_argument_spec,
+    update_token_argument_spec,
+)
 from ansible_collections.influxops.influxdb2.plugins.module_utils._orgs import resolve_org
+from ansible_collections.influxops.influxdb2.plugins.module_utils._remote_set import converge_set_with_replications
 from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import RemotesService, converge_set, desired_remote
+from ansible_collections.influxops.influxdb2.plugins.module_utils._replications import desired_replication
+
+
+def check_replications(item, where, seen):
+    """Check the replications of one item before any request; ``None`` when the item has none."""
+    if item.get('replications') is None:
+        return None
+    if item['state'] == 'absent' and item['replications']:
+        raise OptionError('%sreplications: a remote with state=absent is deleted with its replications, so it takes none; '
+                          'set replications: [] to delete its replications with it, or declare them under another remote'
+                          % where)
+    desired_list = []
+    for index, options in enumerate(item['replications']):
+        inner = '%sreplications[%d].' % (where, index)
+        desired = desired_replication(options, inner)
+        if desired['name'] in seen:
+            raise OptionError('%sname: replication %r is declared more than once; each replication name may appear once '
+                              'in the whole task' % (inner, desired['name']))
+        seen.add(desired['name'])
+        desired.update(state=options['state'], replace=options['replace'], validate=options['validate'], where=inner)
+        desired_list.append(desired)
+    return desired_list
 
 
 def check_remotes(remotes):
-    """Check every item before any request; return the desired remotes (with their state)."""
-    desired_list, seen = [], set()
+    """Check every item before any request; return the desired remotes (with their state, and their replications)."""
+    desired_list, seen, seen_replications = [], set(), set()
     for index, item in enumerate(remotes):
         where = 'remotes[%d].' % index
         desired = desired_remote(item, where)
@@ -246,13 +273,20 @@ def check_remotes(remotes):
             raise OptionError('%sname: %r is in remotes more than once; each name may appear once' % (where, desired['name']))
         seen.add(desired['name'])
         desired['state'] = item['state']
+        desired['replications'] = check_replications(item, where, seen_replications)
         desired_list.append(desired)
     return desired_list
 
 
+def remotes_argument_spec():
+    spec = remote_argument_spec()
+    spec['replications'] = dict(type='list', elements='dict', options=replication_argument_spec(with_remote=False))
+    return spec
+
+
 def main():
     module = create_module(dict(
-        remotes=dict(type='list', elements='dict', default=[], options=remote_argument_spec()),
+        remotes=dict(type='list', elements='dict', default=[], options=remotes_argument_spec()),
         purge=dict(type='bool', default=False),
         **update_token_argument_spec()
     ))
@@ -260,14 +294,30 @@ def main():
     try:
         conn = resolve_connection(params)
         desired_list = check_remotes(params['remotes'])
-        service = RemotesService(conn.client(module, secrets=[d['remote_api_token'] for d in desired_list]))
-        org_id, org_confirmed = resolve_org(service.client, conn.org, conn.org_id)
-        outcome = converge_set(service, org_id, org_confirmed, desired_list, params['purge'],
-                               params['update_remote_api_token'], module.check_mode)
+        client = conn.client(module, secrets=[d['remote_api_token'] for d in desired_list])
+        org_id, org_confirmed = resolve_org(client, conn.org, conn.org_id)
+        with_replications = any(desired['replications'] is not None for desired in desired_list)
+        if with_replications:
+            outcome = converge_set_with_replications(client, org_id, org_confirmed, desired_list, params['purge'],
+                                                     params['update_remote_api_token'], module.check_mode)
+        else:
+            for desired in desired_list:
+                del desired['replications']
+            outcome = converge_set(RemotesService(client), org_id, org_confirmed, desired_list, params['purge'],
+                                   params['update_remote_api_token'], module.check_mode)
     except InfluxOpsError as exc:
         fail(module, exc)
-    after = [outcome.after[name] for name in sorted(outcome.after)]
-    module.exit_json(changed=outcome.changed, remotes=after, diff=dict(before=outcome.before, after=outcome.after), **outcome.done)
+    after = [dict(outcome.after[name]) for name in sorted(outcome.after)]
+    diff = dict(before=outcome.before, after=outcome.after)
+    result = dict(outcome.done)
+    if with_replications:
+        for remote in after:
+            remote['replications'] = [remote['replications'][name] for name in sorted(remote['replications'])]
+        result['replications_validated'] = outcome.validated
+        if outcome.queue_lost:
+            diff['after_header'] = ('after (the data queued in replication(s) %s and not yet sent is lost)'
+                                    % ', '.join(repr(name) for name in outcome.queue_lost))
+    module.exit_json(changed=outcome.changed, remotes=after, diff=diff, **result)
 
 
 if __name__ == '__main__':
