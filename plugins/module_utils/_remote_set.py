@@ -42,6 +42,17 @@ REPLICATION_LISTS = (('created', 'replications_created'), ('updated', 'replicati
                      ('deleted', 'replications_deleted'))
 
 
+class ReplicationSetOutcome(SetOutcome):
+    """A :class:`SetOutcome` whose remotes carry their replications (``{name: replication}``);
+    ``validated`` lists the replications validated, ``queue_lost`` those deleted or replaced, whose
+    queued data is lost."""
+
+    def __init__(self, before, after, done, validated, queue_lost):
+        super().__init__(before, after, done)
+        self.validated = validated
+        self.queue_lost = queue_lost
+
+
 def _pending_id(index):
     """The stand-in for the ID of the remote of item ``index`` until it is created: never sent, never returned."""
     return 'pending-remote-%d' % index
@@ -172,17 +183,19 @@ def converge_set_with_replications(client, org_id, org_confirmed, desired_list, 
         if step.validate and step.outcome.after:
             try:
                 _validate_step(replications, step, check_mode)
-            except (InfluxDBError, ValidationError) as exc:
-                error = exc.error if isinstance(exc, ValidationError) else exc
-                raise SetError(step.name, 'validation', error, done, dict((key, []) for key in keys), kind='replication',
-                               message=str(exc))
+            except ValidationError as exc:
+                answered = ('the remote answered %d' % exc.remote_code if exc.remote_code is not None
+                            else 'no answer came from the remote')
+                raise SetError(step.name, 'validation', exc.error, done, dict((key, []) for key in keys), kind='replication',
+                               message='%s (%s)' % (answered, exc.error.api_message or exc.error))
+            except InfluxDBError as exc:
+                raise SetError(step.name, 'validation', exc, done, dict((key, []) for key in keys), kind='replication')
             if step.outcome.validated:
                 validated.append(step.name)
 
-    outcome = SetOutcome(*_before_after(current, found, steps), done=done)
-    outcome.validated = validated
-    outcome.queue_lost = [step.name for step in moves + deletes if step.plan.action in ('delete', 'replace') and step.plan.before]
-    return outcome
+    queue_lost = [step.name for step in moves + deletes if step.plan.action in ('delete', 'replace') and step.plan.before]
+    before, after = _before_after(current, found, steps)
+    return ReplicationSetOutcome(before, after, done, validated, queue_lost)
 
 
 def _fill_remote_id(step, new_ids, check_mode):
