@@ -316,3 +316,10 @@ def test_a_replication_that_cannot_be_created_stops_before_any_write(run):
     assert result['failed'] is True
     assert "replication 'r1' does not exist" in result['msg'] and 'remotes[0].replications[0].remote_bucket' in result['msg']
     assert server.writes == []
+
+
+def test_without_replications_the_replication_lists_are_empty_and_nothing_more_is_read(run):
+    result, server = run(dict(remotes=[item('alpha')]), [Call('GET', REMOTES, body={'remotes': [remote('alpha')]})])
+    assert result['changed'] is False and len(server.seen) == 1
+    assert (result['replications_created'], result['replications_updated'], result['replications_deleted']) == ([], [], [])
+    assert 'replications' not in result['remotes'][0] and 'replications_validated' not in result
