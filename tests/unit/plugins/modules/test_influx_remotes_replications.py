@@ -323,3 +323,23 @@ def test_without_replications_the_replication_lists_are_empty_and_nothing_more_i
     assert result['changed'] is False and len(server.seen) == 1
     assert (result['replications_created'], result['replications_updated'], result['replications_deleted']) == ([], [], [])
     assert 'replications' not in result['remotes'][0] and 'replications_validated' not in result
+
+
+def test_a_replication_moves_to_a_remote_created_in_the_same_run(run):
+    args = dict(purge=True, remotes=[item('alpha', [declared('r1')])])
+    existing = listed([remote('bravo')], [replication('r1', 'bravo')])
+    result, server = run(args, existing + [
+        ORG_CHECK,
+        Call('POST', '/api/v2/remotes', status=201, body=remote('alpha')),
+        Call('PATCH', '/api/v2/replications/' + REPLICATION_IDS['r1'], body=replication('r1', 'alpha'),
+             sent={'remoteID': IDS['alpha']}),
+        Call('DELETE', '/api/v2/remotes/' + IDS['bravo'], status=204)])
+    assert (result['created'], result['deleted']) == (['alpha'], ['bravo'])
+    assert (result['replications_updated'], result['replications_deleted']) == (['r1'], [])
+    assert 'after_header' not in result['diff']
+    assert result['diff']['after']['alpha']['replications']['r1']['remote_id'] == IDS['alpha']
+
+    checked, server = run(args, existing + [ORG_CHECK], check_mode=True, read_only=True)
+    assert (checked['created'], checked['deleted'], checked['replications_updated']) == (['alpha'], ['bravo'], ['r1'])
+    assert checked['diff']['after']['alpha']['replications']['r1']['remote_id'] is None
+    assert checked['diff']['after']['alpha']['replications']['r1']['id'] == REPLICATION_IDS['r1']
