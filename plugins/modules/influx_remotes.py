@@ -272,9 +272,9 @@ EXAMPLES = r"""
             local_bucket: telemetry
             remote_bucket: telemetry
             max_queue_size_bytes: 134217728
-          - name: events-to-central
-            local_bucket: events
-            remote_bucket: events
+          - name: telemetry-to-archive
+            local_bucket: telemetry
+            remote_bucket: telemetry-archive
             drop_non_retryable_data: true
   register: result
 
@@ -428,7 +428,7 @@ replications_updated:
   returned: always
   type: list
   elements: str
-  sample: [events-to-central]
+  sample: [telemetry-to-archive]
 replications_deleted:
   description:
     - Names of the replications deleted (or that would be, in check mode); their queued data is lost.
@@ -573,7 +573,7 @@ def main():
             remote['replications'] = [remote['replications'][name] for name in sorted(remote['replications'])]
         result['replications_validated'] = outcome.validated
         if outcome.queue_lost:
-            diff['after_header'] = ('after (the data queued in replication(s) %s and not yet sent is lost)'
+            diff['after_header'] = ('the data queued in replication(s) %s and not yet sent is lost'
                                     % ', '.join(repr(name) for name in outcome.queue_lost))
     module.exit_json(changed=outcome.changed, remotes=after, diff=diff, **result)
 
