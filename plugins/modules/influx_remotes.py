@@ -208,6 +208,11 @@ options:
     description:
       - Delete every remote of the organization whose name is not in O(remotes).
       - With O(purge=true) and an empty O(remotes), every remote of the organization is deleted.
+      - When any item has O(remotes[].replications), the replications of a remote that the purge
+        deletes are deleted before it (their queued data is lost), and so are the replications of an
+        item with O(remotes[].replications) that the task does not declare. Without any
+        O(remotes[].replications), replications are left alone, and a remote that one uses cannot
+        be purged.
     type: bool
     default: false
   update_remote_api_token:
