@@ -84,11 +84,14 @@ class InfluxDBError(InfluxOpsError):
 class SetError(InfluxOpsError):
     """A write failed while converging a set; carries what was and was not done.
 
-    ``done`` and ``not_done`` map ``created``/``updated``/``deleted`` to lists of names.
+    ``done`` and ``not_done`` map ``created``/``updated``/``deleted`` (remotes), and
+    ``replications_created``/``replications_updated``/``replications_deleted`` where the set has
+    replications, to lists of names. ``kind`` is the kind of the resource whose write failed;
+    ``message``, if given, tells the failure instead of ``error``.
     """
 
-    def __init__(self, name, action, error, done, not_done):
-        super().__init__('remote %r: %s failed, %s' % (name, action, error))
+    def __init__(self, name, action, error, done, not_done, kind='remote', message=None):
+        super().__init__('%s %r: %s failed, %s' % (kind, name, action, message or error))
         self.error = error
         self.done = done
         self.not_done = not_done

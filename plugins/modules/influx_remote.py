@@ -213,7 +213,6 @@ from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes impor
 from ansible_collections.influxops.influxdb2.plugins.module_utils._replications import delete_replications_of, replication_names
 
 
-
 def main():
     module = create_module(dict(remote_argument_spec(), delete_replications=dict(type='bool', default=False),
                                 **update_token_argument_spec()))

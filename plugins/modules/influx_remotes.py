@@ -18,8 +18,14 @@ description:
   - One request lists the organization's remotes; then only the writes that are needed are made.
     A run that changes nothing makes one request with O(org_id) and two with O(org), however many
     remotes there are.
-  - Every option of every remote is checked, and every remote to create is checked to have what it
-    needs, before the first write.
+  - When any item has O(remotes[].replications), the replications declared under the remotes are
+    converged in the same run. One more request lists the organization's replications, and one more
+    lists its buckets (per 100 buckets) when a local bucket is given by name; a run that changes
+    nothing then makes two requests with O(org_id), however many remotes and replications there are.
+  - Remotes are created or updated first, then replications are created, updated or moved, then
+    replications are deleted, and remotes are deleted last.
+  - Every option of every remote and replication is checked, every name is resolved, and every remote
+    and replication to create is checked to have what it needs, before the first write.
 author:
   - InfluxOps contributors (@influxops)
 extends_documentation_fragment:
@@ -30,12 +36,18 @@ attributes:
     support: full
     details:
       - Makes the same read requests as a real run and no write request; returns the same
-        RV(ignore:changed), diff, RV(remotes), RV(created), RV(updated) and RV(deleted).
+        RV(ignore:changed), diff, RV(remotes), RV(created), RV(updated) and RV(deleted), and the
+        RV(replications_created), RV(replications_updated) and RV(replications_deleted) lists.
+      - A remote or replication that would be created has V(null) as its ID, and so do the
+        replications of a remote that would be created as their C(remote_id).
   diff_mode:
     support: full
     details:
       - The diff shows the organization's whole set of remotes before and after, keyed by name,
         never with a token.
+      - When any item has O(remotes[].replications), each remote carries its replications, keyed by
+        name (never their live status); the header of the after side names the replications whose
+        queued data a delete or a replacement loses.
   idempotent:
     support: partial
     details:
@@ -82,10 +94,125 @@ options:
         type: str
         choices: [present, absent]
         default: present
+      replications:
+        description:
+          - The replications that use this remote connection, each identified by its
+            O(remotes[].replications[].name), with the options of M(influxops.influxdb2.influx_replication)
+            except the connection options and C(remote)/C(remote_id) (this remote is the remote).
+          - When it is not set, the replications of this remote are left alone, and the item behaves as
+            it would without any replication.
+          - When it is set, the replications are converged in the same run. A replication declared here
+            and found under another remote is moved to this one with a PATCH, which keeps its queue (the
+            backlog goes to this remote). With O(purge=true), the replications of this remote that are
+            not declared in the task are deleted (their queued data is lost; the task warns and the diff
+            says so).
+          - A remote with O(remotes[].state=absent) takes none; V([]) deletes its replications before it.
+          - A remote created by the task gets its replications after it is created, with its new ID.
+        type: list
+        elements: dict
+        suboptions:
+          name:
+            description:
+              - Name of the replication, unique within the organization and within this task.
+              - Must not be empty or only white space.
+            type: str
+            required: true
+          description:
+            description:
+              - Description of the replication.
+              - V("") sets an empty description. The API cannot set the description back to null once it has been set.
+            type: str
+          local_bucket:
+            description:
+              - Name of the bucket of the organization whose writes are replicated.
+              - Mutually exclusive with O(remotes[].replications[].local_bucket_id). One of them is required to
+                create the replication.
+              - It cannot be changed on an existing replication; see O(remotes[].replications[].replace).
+              - The task lists the organization's buckets once (one request per 100 buckets) when any
+                replication gives its local bucket by name.
+            type: str
+          local_bucket_id:
+            description:
+              - ID of the local bucket (16 hexadecimal characters), compared without regard to case.
+              - Mutually exclusive with O(remotes[].replications[].local_bucket).
+            type: str
+          remote_bucket:
+            description:
+              - Name of the bucket on the remote instance (V(db/rp) for an InfluxDB 1.x target).
+              - Mutually exclusive with O(remotes[].replications[].remote_bucket_id). One of them is required to
+                create the replication.
+              - Compared with the name the server stores. Moving from O(remotes[].replications[].remote_bucket_id)
+                to a name keeps the old ID stored beside the name (the server writes to the name); this is not a
+                difference.
+              - Changing it re-points the replication; its queue is kept and goes to the new bucket.
+              - Needs InfluxDB 2.5 or later.
+            type: str
+          remote_bucket_id:
+            description:
+              - ID of the bucket on the remote instance (16 hexadecimal characters), compared without regard to case.
+              - Mutually exclusive with O(remotes[].replications[].remote_bucket). Moving from a name to an ID
+                clears the stored name.
+            type: str
+          max_queue_size_bytes:
+            description:
+              - The most bytes the queue may hold on disk. When it is full, new points are not queued
+                (the local write still succeeds, and those points never reach the remote).
+              - At least V(33554430). Defaults to V(67108860) when the replication is created.
+              - Size it as the longest outage to ride out times the ingest rate of the local bucket.
+            type: int
+          max_age_seconds:
+            description:
+              - How long queued data is kept before it is dropped, in seconds.
+              - V(0) (the server's default, one week on InfluxDB 2.9 and later) or between V(60) and V(5184000).
+              - Defaults to V(604800) (one week) when the replication is created, sent explicitly, because the
+                server stores V(0) when it is left out.
+              - A change on an existing replication is stored at once, but the server applies it only after a
+                restart; the task warns when it changes it.
+            type: int
+          drop_non_retryable_data:
+            description:
+              - Whether data that the remote rejects as invalid (HTTP 400) is dropped instead of retried,
+                which would block the queue.
+              - Defaults to V(false) when the replication is created.
+            type: bool
+          state:
+            description:
+              - V(present) creates, updates or moves the replication; V(absent) deletes it, whichever remote it uses.
+              - Deleting a replication deletes its queue; the data in it that was not yet sent is lost.
+              - With V(absent), no option other than O(remotes[].replications[].name) may be set.
+            type: str
+            choices: [present, absent]
+            default: present
+          replace:
+            description:
+              - Whether a replication whose local bucket differs from O(remotes[].replications[].local_bucket)/
+                O(remotes[].replications[].local_bucket_id) is deleted and created again. Its queued data is lost;
+                the task warns and says so. It is reported in RV(replications_updated).
+              - Options not set are taken from the replication that is replaced.
+              - Without it, such a task fails before any write.
+            type: bool
+            default: false
+          validate:
+            description:
+              - After every write of the task, ask the server to validate the replication; it makes an empty
+                write to the remote with the remote's URL, token and organization. A refusal fails the task
+                with the server's message and the status code the remote answered; the writes made stay made.
+              - In check mode, the stored replication is validated when its target does not change; a create
+                or a new target is validated through C(?validate=true) when the remote bucket is given by ID.
+                The server ignores a remote bucket name there, and a remote that the task would create does
+                not exist yet; in both cases the replication is left out of RV(replications_validated), with
+                a warning that says why.
+            type: bool
+            default: false
   purge:
     description:
       - Delete every remote of the organization whose name is not in O(remotes).
       - With O(purge=true) and an empty O(remotes), every remote of the organization is deleted.
+      - When any item has O(remotes[].replications), the replications of a remote that the purge
+        deletes are deleted before it (their queued data is lost), and so are the replications of an
+        item with O(remotes[].replications) that the task does not declare. Without any
+        O(remotes[].replications), replications are left alone, and a remote that one uses cannot
+        be purged.
     type: bool
     default: false
   update_remote_api_token:
@@ -101,10 +228,16 @@ notes:
     fails with the name of the remote and the reason. The writes made before it stay made; RV(created),
     RV(updated) and RV(deleted) list them, and RV(not_done) lists the writes that were not made. Fix
     the cause and run the task again; it carries on from where the server is.
-  - A remote that a replication uses cannot be deleted; delete or re-point the replication first.
+  - A remote that a replication uses cannot be deleted; delete or re-point the replication first, or
+    declare the remote with O(remotes[].replications=[]) (with O(remotes[].state=absent) or O(purge=true))
+    so that the task deletes its replications before it.
+  - A failed write of a replication is reported as one of a remote is, with RV(not_done) listing the
+    replications that were not created, updated or deleted as well.
 seealso:
   - module: influxops.influxdb2.influx_remote
   - module: influxops.influxdb2.influx_remote_info
+  - module: influxops.influxdb2.influx_replication
+  - module: influxops.influxdb2.influx_replication_info
 """
 
 EXAMPLES = r"""
@@ -128,6 +261,33 @@ EXAMPLES = r"""
 - name: Summarise what changed
   ansible.builtin.debug:
     msg: "created {{ result.created }}, updated {{ result.updated }}, deleted {{ result.deleted }}"
+
+- name: The edge instance streams its buckets to central, and nothing else
+  influxops.influxdb2.influx_remotes:
+    token: "{{ influx_token }}"
+    org: edge
+    purge: true
+    remotes:
+      - name: central
+        remote_url: https://central.example.com:8086
+        remote_api_token: "{{ central_write_token }}"
+        remote_org_id: 0a1b2c3d4e5f6a7b
+        replications:
+          - name: telemetry-to-central
+            local_bucket: telemetry
+            remote_bucket: telemetry
+            max_queue_size_bytes: 134217728
+          - name: telemetry-to-archive
+            local_bucket: telemetry
+            remote_bucket: telemetry-archive
+            drop_non_retryable_data: true
+  register: result
+
+- name: Summarise what changed in the replications
+  ansible.builtin.debug:
+    msg: >-
+      created {{ result.replications_created }}, updated {{ result.replications_updated }},
+      deleted {{ result.replications_deleted }}
 
 - name: Remove one remote and leave the others alone
   influxops.influxdb2.influx_remotes:
@@ -184,6 +344,62 @@ remotes:
       description: Whether TLS verification of the remote instance is skipped.
       type: bool
       returned: always
+    replications:
+      description:
+        - The replications that use the remote, sorted by name, as M(influxops.influxdb2.influx_replication)
+          returns them (without their live status).
+        - In check mode, a replication that would be created has RV(remotes[].replications[].id=null), and
+          the replications of a remote that would be created have RV(remotes[].replications[].remote_id=null).
+      type: list
+      elements: dict
+      returned: when any item has O(remotes[].replications)
+      contains:
+        id:
+          description: ID of the replication.
+          type: str
+          returned: always
+        org_id:
+          description: ID of the organization that owns the replication.
+          type: str
+          returned: always
+        name:
+          description: Name of the replication.
+          type: str
+          returned: always
+        description:
+          description: Description of the replication; V(null) when it has none.
+          type: str
+          returned: always
+        remote_id:
+          description: ID of the remote connection that the replication writes through.
+          type: str
+          returned: always
+        local_bucket_id:
+          description: ID of the local bucket whose writes are replicated.
+          type: str
+          returned: always
+        remote_bucket_id:
+          description:
+            - ID of the bucket on the remote instance; V(null) for a replication created with a remote bucket name.
+            - When RV(remotes[].replications[].remote_bucket_name) is not empty, the server writes to the name.
+          type: str
+          returned: always
+        remote_bucket_name:
+          description: Name of the bucket on the remote instance; V("") for a replication that uses a remote bucket ID.
+          type: str
+          returned: always
+        max_queue_size_bytes:
+          description: The most bytes the queue may hold.
+          type: int
+          returned: always
+        max_age_seconds:
+          description: How long queued data is kept, in seconds, as the server stores it (V(0) is the server's default).
+          type: int
+          returned: always
+        drop_non_retryable_data:
+          description: Whether data that the remote rejects as invalid is dropped.
+          type: bool
+          returned: always
 created:
   description: Names of the remotes created (or that would be, in check mode), in the order they were written.
   returned: always
@@ -202,6 +418,37 @@ deleted:
   type: list
   elements: str
   sample: [old-central]
+replications_created:
+  description:
+    - Names of the replications created (or that would be, in check mode), in the order they were written.
+    - Always empty when no item has O(remotes[].replications).
+  returned: always
+  type: list
+  elements: str
+  sample: [telemetry-to-central]
+replications_updated:
+  description:
+    - Names of the replications updated, moved to another remote, or replaced (or that would be, in check mode).
+    - Always empty when no item has O(remotes[].replications).
+  returned: always
+  type: list
+  elements: str
+  sample: [telemetry-to-archive]
+replications_deleted:
+  description:
+    - Names of the replications deleted (or that would be, in check mode); their queued data is lost.
+    - Always empty when no item has O(remotes[].replications).
+  returned: always
+  type: list
+  elements: str
+  sample: [old-telemetry]
+replications_validated:
+  description:
+    - Names of the replications with O(remotes[].replications[].validate=true) that the server validated.
+  returned: when any item has O(remotes[].replications)
+  type: list
+  elements: str
+  sample: [telemetry-to-central]
 not_done:
   description:
     - When a write failed, the writes that were not made, including the one that failed.
@@ -227,18 +474,60 @@ not_done:
       type: list
       elements: str
       returned: always
+    replications_created:
+      description: Names of the replications that were not created.
+      type: list
+      elements: str
+      returned: when any item has O(remotes[].replications)
+    replications_updated:
+      description: Names of the replications that were not updated, moved or replaced.
+      type: list
+      elements: str
+      returned: when any item has O(remotes[].replications)
+    replications_deleted:
+      description: Names of the replications that were not deleted.
+      type: list
+      elements: str
+      returned: when any item has O(remotes[].replications)
 """
 
 from ansible_collections.influxops.influxdb2.plugins.module_utils._connection import create_module, fail, resolve_connection
 from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import InfluxOpsError, OptionError
-from ansible_collections.influxops.influxdb2.plugins.module_utils._options import remote_argument_spec, update_token_argument_spec
+from ansible_collections.influxops.influxdb2.plugins.module_utils._options import (
+    remote_argument_spec,
+    replication_argument_spec,
+    update_token_argument_spec,
+)
 from ansible_collections.influxops.influxdb2.plugins.module_utils._orgs import resolve_org
+from ansible_collections.influxops.influxdb2.plugins.module_utils._remote_set import converge_set_with_replications
 from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import RemotesService, converge_set, desired_remote
+from ansible_collections.influxops.influxdb2.plugins.module_utils._replications import desired_replication
+
+
+def check_replications(item, where, seen):
+    """Check the replications of one item before any request; ``None`` when the item has none."""
+    if item.get('replications') is None:
+        return None
+    if item['state'] == 'absent' and item['replications']:
+        raise OptionError('%sreplications: a remote with state=absent is deleted with its replications, so it takes none; '
+                          'set replications: [] to delete its replications with it, or declare them under another remote'
+                          % where)
+    desired_list = []
+    for index, options in enumerate(item['replications']):
+        inner = '%sreplications[%d].' % (where, index)
+        desired = desired_replication(options, inner)
+        if desired['name'] in seen:
+            raise OptionError('%sname: replication %r is declared more than once; each replication name may appear once '
+                              'in the whole task' % (inner, desired['name']))
+        seen.add(desired['name'])
+        desired.update(state=options['state'], replace=options['replace'], validate=options['validate'], where=inner)
+        desired_list.append(desired)
+    return desired_list
 
 
 def check_remotes(remotes):
-    """Check every item before any request; return the desired remotes (with their state)."""
-    desired_list, seen = [], set()
+    """Check every item before any request; return the desired remotes (with their state, and their replications)."""
+    desired_list, seen, seen_replications = [], set(), set()
     for index, item in enumerate(remotes):
         where = 'remotes[%d].' % index
         desired = desired_remote(item, where)
@@ -246,13 +535,20 @@ def check_remotes(remotes):
             raise OptionError('%sname: %r is in remotes more than once; each name may appear once' % (where, desired['name']))
         seen.add(desired['name'])
         desired['state'] = item['state']
+        desired['replications'] = check_replications(item, where, seen_replications)
         desired_list.append(desired)
     return desired_list
 
 
+def remotes_argument_spec():
+    spec = remote_argument_spec()
+    spec['replications'] = dict(type='list', elements='dict', options=replication_argument_spec(with_remote=False))
+    return spec
+
+
 def main():
     module = create_module(dict(
-        remotes=dict(type='list', elements='dict', default=[], options=remote_argument_spec()),
+        remotes=dict(type='list', elements='dict', default=[], options=remotes_argument_spec()),
         purge=dict(type='bool', default=False),
         **update_token_argument_spec()
     ))
@@ -260,14 +556,31 @@ def main():
     try:
         conn = resolve_connection(params)
         desired_list = check_remotes(params['remotes'])
-        service = RemotesService(conn.client(module, secrets=[d['remote_api_token'] for d in desired_list]))
-        org_id, org_confirmed = resolve_org(service.client, conn.org, conn.org_id)
-        outcome = converge_set(service, org_id, org_confirmed, desired_list, params['purge'],
-                               params['update_remote_api_token'], module.check_mode)
+        client = conn.client(module, secrets=[d['remote_api_token'] for d in desired_list])
+        org_id, org_confirmed = resolve_org(client, conn.org, conn.org_id)
+        with_replications = any(desired['replications'] is not None for desired in desired_list)
+        if with_replications:
+            outcome = converge_set_with_replications(client, org_id, org_confirmed, desired_list, params['purge'],
+                                                     params['update_remote_api_token'], module.check_mode)
+        else:
+            for desired in desired_list:
+                del desired['replications']
+            outcome = converge_set(RemotesService(client), org_id, org_confirmed, desired_list, params['purge'],
+                                   params['update_remote_api_token'], module.check_mode)
     except InfluxOpsError as exc:
         fail(module, exc)
-    after = [outcome.after[name] for name in sorted(outcome.after)]
-    module.exit_json(changed=outcome.changed, remotes=after, diff=dict(before=outcome.before, after=outcome.after), **outcome.done)
+    after = [dict(outcome.after[name]) for name in sorted(outcome.after)]
+    diff = dict(before=outcome.before, after=outcome.after)
+    result = dict(dict((key, []) for key in ('replications_created', 'replications_updated', 'replications_deleted')),
+                  **outcome.done)
+    if with_replications:
+        for remote in after:
+            remote['replications'] = [remote['replications'][name] for name in sorted(remote['replications'])]
+        result['replications_validated'] = outcome.validated
+        if outcome.queue_lost:
+            diff['after_header'] = ('the data queued in replication(s) %s and not yet sent is lost'
+                                    % ', '.join(repr(name) for name in outcome.queue_lost))
+    module.exit_json(changed=outcome.changed, remotes=after, diff=diff, **result)
 
 
 if __name__ == '__main__':
