@@ -23,8 +23,8 @@ def create_bucket(srv, name=None, org_id=ORG_ID, **fields):
 # -- create -------------------------------------------------------------------------------------
 
 def test_create_answer_shape(server):
-    status, headers, data = server.request("POST", BUCKETS, {"orgID": ORG_ID, "name": "shape", "description": "d",
-                                                            "retentionRules": [{"type": "expire", "everySeconds": 86400}]})
+    body = {"orgID": ORG_ID, "name": "shape", "description": "d", "retentionRules": [{"type": "expire", "everySeconds": 86400}]}
+    status, headers, data = server.request("POST", BUCKETS, body)
     assert status == 201
     assert headers["content-type"] == JSON_TYPE
     assert data.startswith(b'{\n\t"id": "') and not data.endswith(b"\n")

@@ -331,7 +331,6 @@ def test_sigterm_stops_a_retrying_worker():
     assert time.monotonic() - started < 5
 
 
-
 def test_default_backoff_doubles_from_half_a_second_up_to_five():
     from influxdb_fake.replicate import Replicator  # pylint: disable=import-outside-toplevel
     assert [Replicator(None).backoff(attempt) for attempt in range(1, 9)] == [0.5, 1, 2, 4, 5, 5, 5, 5]

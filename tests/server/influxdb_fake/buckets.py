@@ -186,13 +186,14 @@ def list_buckets(app, req):
     if after is not None and org_id is None:
         rows = [row for row in rows if (row["id"] < after if descending else row["id"] > after)]
     page = rows[max(offset, 0):][:limit]
-    links = {"self": "/api/v2/buckets?descending=%s&limit=%d&offset=%d" % ("true" if descending else "false", limit, offset)}
+    def link(at):
+        return "/api/v2/buckets?descending=%s&limit=%d&offset=%d" % ("true" if descending else "false", limit, at)
+
+    links = {"self": link(offset)}
     if offset > 0:
-        links["prev"] = "/api/v2/buckets?descending=%s&limit=%d&offset=%d" % ("true" if descending else "false", limit,
-                                                                               max(offset - limit, 0))
+        links["prev"] = link(max(offset - limit, 0))
     if len(page) == limit:
-        links["next"] = "/api/v2/buckets?descending=%s&limit=%d&offset=%d" % ("true" if descending else "false", limit,
-                                                                               offset + limit)
+        links["next"] = link(offset + limit)
     return json_response(200, {"links": links, "buckets": [to_api(row) for row in page]})
 
 
