@@ -186,6 +186,7 @@ def list_buckets(app, req):
     if after is not None and org_id is None:
         rows = [row for row in rows if (row["id"] < after if descending else row["id"] > after)]
     page = rows[max(offset, 0):][:limit]
+
     def link(at):
         return "/api/v2/buckets?descending=%s&limit=%d&offset=%d" % ("true" if descending else "false", limit, at)
 
