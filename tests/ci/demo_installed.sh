@@ -8,7 +8,8 @@
 # install -p` left it; TEST_SERVER is tests/server/influxdb_test_server.py, which launch.py next
 # to it starts. Ansible sees that copy only (ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_DIR, no
 # sys.path scan), and the playbook is the installed demo/playbook.yml. Like demo/run.sh it runs a dry run, the real run and a rerun
-# against the test server on a free port; it prints one PASS or FAIL line per check.
+# against two test servers on free ports, an edge and a central one; it prints one PASS or FAIL
+# line per check.
 
 set -uo pipefail
 
@@ -26,11 +27,13 @@ unset ANSIBLE_COLLECTIONS_PATHS INFLUX_HOST INFLUX_TOKEN INFLUX_ORG INFLUX_ORG_I
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/influxdb2-installed-demo.XXXXXX")
 STATE=$WORK/server.json
+CENTRAL_STATE=$WORK/central.json
 FAILED=0
 
 # shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() {
     if [ -f "$STATE" ]; then python "$LAUNCH" stop --state "$STATE"; fi
+    if [ -f "$CENTRAL_STATE" ]; then python "$LAUNCH" stop --state "$CENTRAL_STATE"; fi
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -70,15 +73,22 @@ check "Ansible finds influxops.influxdb2 in the installed copy only" \
     grep -Eq "^# $COLLECTIONS/ansible_collections\$" <<<"$listing"
 check "the tarball ships demo/playbook.yml" test -f "$PLAYBOOK"
 
-if ! python "$LAUNCH" start --state "$STATE" --name demo >/dev/null; then
-    check "the test server starts" false
+DEMO_CENTRAL_TOKEN=$(python -c 'import secrets; print(secrets.token_hex(32))')
+if ! python "$LAUNCH" start --state "$CENTRAL_STATE" --name central -- \
+    --bucket central=telemetry --write-token "$DEMO_CENTRAL_TOKEN" >/dev/null; then
+    check "the central test server starts" false
+    exit 1
+fi
+DEMO_CENTRAL_URL=$(python -c 'import json, sys; print(json.load(open(sys.argv[1]))["url"])' "$CENTRAL_STATE")
+DEMO_CENTRAL_ORG_ID=$(python -c 'import json, sys; print(json.load(open(sys.argv[1]))["org_id"])' "$CENTRAL_STATE")
+export DEMO_CENTRAL_URL DEMO_CENTRAL_ORG_ID DEMO_CENTRAL_TOKEN
+if ! python "$LAUNCH" start --state "$STATE" --name demo -- --bucket demo=telemetry >/dev/null; then
+    check "the edge test server starts" false
     exit 1
 fi
 eval "$(python "$LAUNCH" env --state "$STATE")"
 unset INFLUX_ORG_ID
-DEMO_REMOTE_TOKEN=$(python -c 'import secrets; print(secrets.token_hex(32))')
-export DEMO_REMOTE_TOKEN
-echo "Test server at $INFLUX_HOST"
+echo "Edge test server at $INFLUX_HOST, central test server at $DEMO_CENTRAL_URL"
 
 stored() {
     python -c 'import json, sys, urllib.request; print(len(json.load(urllib.request.urlopen(sys.argv[1], timeout=10))))' "$INFLUX_HOST/_test/remotes"
@@ -88,7 +98,7 @@ check "dry run (--check --diff) succeeds" run_playbook "$WORK/check.log" --check
 check "the dry run writes nothing (the server holds $(stored) remotes)" test "$(stored)" = 0
 
 check "apply (--diff) succeeds" run_playbook "$WORK/apply.log" --diff
-check "the apply stores the two remotes (the server holds $(stored))" test "$(stored)" = 2
+check "the apply stores the remote (the server holds $(stored))" test "$(stored)" = 1
 check "the dry run predicts the apply (changed=$(recap_changed "$WORK/check.log") and changed=$(recap_changed "$WORK/apply.log"))" \
     test "$(recap_changed "$WORK/check.log")" = "$(recap_changed "$WORK/apply.log")"
 
