@@ -73,11 +73,11 @@ def http(method, url, token=None, body=None, timeout=10):
 class Server:
     """One test server process (one simulated InfluxDB instance)."""
 
-    def __init__(self, workdir, index):
+    def __init__(self, workdir, index, extra_args=()):
         self.index = index
         self.state_file = str(Path(workdir) / ('server-%02d.json' % index))
         try:
-            self.url = launch.start(self.state_file, ['--token', TOKEN, '--org', '%s=%s' % (ORG_NAME, ORG_ID)])['url']
+            self.url = launch.start(self.state_file, ['--token', TOKEN, '--org', '%s=%s' % (ORG_NAME, ORG_ID)] + list(extra_args))['url']
         except launch.LaunchError as exc:
             raise BenchError('test server %d did not start: %s' % (index, exc)) from exc
 
@@ -101,8 +101,18 @@ class Server:
             raise BenchError('%s/_test/remotes answered %s' % (self.url, status))
         return remotes
 
+    def replications(self):
+        status, body = http('GET', '%s/api/v2/replications?orgID=%s' % (self.url, ORG_ID), TOKEN)
+        if status != 200:
+            raise BenchError('%s/api/v2/replications answered %s' % (self.url, status))
+        return body['replications'] or []
+
     def reset(self):
-        """Delete every remote, then clear the request log: the instance starts from empty."""
+        """Delete every replication and remote, then clear the request log: the instance starts from empty."""
+        for replication in self.replications():
+            status, body = http('DELETE', '%s/api/v2/replications/%s' % (self.url, replication['id']), TOKEN)
+            if status != 204:
+                raise BenchError('cannot delete replication %s on %s: %s %s' % (replication['name'], self.url, status, body))
         for remote in self.remotes():
             status, body = http('DELETE', '%s/api/v2/remotes/%s' % (self.url, remote['id']), TOKEN)
             if status != 204:
@@ -110,9 +120,9 @@ class Server:
         self.clear_requests()
 
 
-def start_servers(workdir, count):
+def start_servers(workdir, count, extra_args=()):
     with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
-        started = [pool.submit(Server, workdir, index) for index in range(count)]
+        started = [pool.submit(Server, workdir, index, extra_args) for index in range(count)]
     servers = [future.result() for future in started if future.exception() is None]
     failed = [future.exception() for future in started if future.exception() is not None]
     if failed:
@@ -394,6 +404,115 @@ def scenario_fleet(ansible, workdir, hosts, remotes_count, log):
     return rows
 
 
+# ---------------------------------------------------------------- scenario 3: fleet converge with replications
+
+def bucket_id(q):
+    """The fixed ID of the local bucket telemetry-<q> on every simulated host."""
+    return '%016x' % (0x0b0000000000 + q)
+
+
+def replicated_remotes(remotes_count, replications_count, by='name', description_suffix=''):
+    """R remotes, each with Q replications (one per local bucket telemetry-<q>), for the role (by
+    local bucket name or ID) or for the uri playbook (both: it needs the ID, the name is shown)."""
+    remotes = fleet_remotes(remotes_count)
+    for r, remote in enumerate(remotes, 1):
+        replications = []
+        for q in range(1, replications_count + 1):
+            item = dict(name='rep-%d-%d' % (r, q), description='telemetry-%d to central %d%s' % (q, r, description_suffix),
+                        remote_bucket='edge-telemetry-%d' % q)
+            if by in ('name', 'uri'):
+                item['local_bucket'] = 'telemetry-%d' % q
+            if by in ('id', 'uri'):
+                item['local_bucket_id'] = bucket_id(q)
+            replications.append(item)
+        remote['replications'] = replications
+    return remotes
+
+
+def verify_replications(servers, remotes, label):
+    verify_state(servers, [{k: v for k, v in r.items() if k != 'replications'} for r in remotes], label)
+    expected = sorted((rep['name'], rep['description'], remote['name'], bucket_id(int(rep['name'].rsplit('-', 1)[1])),
+                       rep['remote_bucket']) for remote in remotes for rep in remote['replications'])
+    for server in servers:
+        names = {r['id']: r['name'] for r in server.remotes()}
+        found = sorted((r['name'], r.get('description'), names.get(r['remoteID']), r['localBucketID'], r['RemoteBucketName'])
+                       for r in server.replications())
+        if found != expected:
+            raise BenchError('%s: %s (%s) holds replications %s, expected %s'
+                             % (label, host_name(server.index), server.url, found, expected))
+
+
+REPLICATION_VARIANTS = (
+    ('a', 'role remotes', 'fleet_role.yml', 'name'),
+    ('c', 'uri (GET + POST/PATCH)', 'fleet_replications_uri.yml', 'uri'),
+)
+
+
+def scenario_replications(ansible, workdir, hosts, remotes_count, replications_count, log):
+    workdir = Path(workdir)
+    log('starting %d test servers with %d local buckets each' % (hosts, replications_count))
+    bucket_args = []
+    for q in range(1, replications_count + 1):
+        bucket_args += ['--bucket', '%s=telemetry-%d=%s' % (ORG_NAME, q, bucket_id(q))]
+    servers = start_servers(workdir, hosts, bucket_args)
+    rows = []
+    per_host = remotes_count * replications_count
+    try:
+        def phase(key, variant, playbook, name, inventory, floor, check=False):
+            for server in servers:
+                server.clear_requests()
+            wall, cpu, summary = ansible.play(PLAYBOOK_DIR / playbook, inventory, check=check, diff=check)
+            counted = count_requests(servers)
+            row = dict(key=key, variant=variant, phase=name, wall=wall, cpu=cpu, runs=module_runs(summary), floor=floor,
+                       changed=changed_runs(summary), **counted)
+            rows.append(row)
+            log('replications (%s) %-24s %-36s %6.1f s (CPU %6.1f s)  %4d runs  %5d requests (%d reads, %d writes)'
+                % (key, variant, name, wall, cpu, row['runs'], row['total'], row['reads'], row['writes']))
+            return row
+
+        def quiet(row):
+            if row['writes'] or row['changed']:
+                raise BenchError('(%s) %s wrote or changed something: %s' % (row['key'], row['phase'], row))
+
+        for key, variant, playbook, by in REPLICATION_VARIANTS:
+            desired = replicated_remotes(remotes_count, replications_count, by)
+            changed = replicated_remotes(remotes_count, replications_count, by, ' (moved)')
+            inv = fleet_inventory(workdir / ('replications-%s.yml' % key), servers, desired)
+            inv_changed = fleet_inventory(workdir / ('replications-%s-changed.yml' % key), servers, changed)
+            for server in servers:
+                server.reset()
+            verify_replications(servers, [], 'reset before (%s)' % key)
+            if key == 'a':
+                # floor of the role: three lists per host (remotes, replications, buckets: the local
+                # buckets are given by name; two lists with their IDs), then one write per remote and per
+                # replication to create or change
+                reads = 3 * hosts
+                phase(key, variant, playbook, 'first apply', inv, reads + hosts * (remotes_count + per_host))
+                verify_replications(servers, desired, '(a) first apply')
+                quiet(phase(key, variant, playbook, 'no-op rerun (local bucket by name)', inv, reads))
+                inv_id = fleet_inventory(workdir / 'replications-a-id.yml', servers,
+                                         replicated_remotes(remotes_count, replications_count, 'id'))
+                quiet(phase(key, variant, playbook, 'no-op rerun (local bucket by ID)', inv_id, 2 * hosts))
+                row = phase(key, variant, playbook, 'dry run of a change (check)', inv_changed, reads, check=True)
+                if row['writes']:
+                    raise BenchError('(a) check mode wrote to the servers: %s' % row)
+                verify_replications(servers, desired, '(a) dry run')
+                phase(key, variant, playbook, 'apply of a change', inv_changed, reads + hosts * per_host)
+                verify_replications(servers, changed, '(a) apply of a change')
+            else:
+                # uri: the remotes list and the replications list per host (the local bucket IDs are
+                # known in advance), then one write per remote and per replication
+                reads = 2 * hosts
+                phase(key, variant, playbook, 'first apply', inv, reads + hosts * (remotes_count + per_host))
+                verify_replications(servers, desired, '(c) first apply')
+                quiet(phase(key, variant, playbook, 'no-op rerun', inv, reads))
+                phase(key, variant, playbook, 'apply of a change', inv_changed, reads + hosts * per_host)
+                verify_replications(servers, changed, '(c) apply of a change')
+    finally:
+        stop_servers(servers)
+    return rows
+
+
 # ---------------------------------------------------------------- report
 
 def find_row(rows, key, phase):
@@ -403,9 +522,15 @@ def find_row(rows, key, phase):
     return None
 
 
-def targets(overhead, rows, hosts, remotes_count):
+def targets(overhead, rows, hosts, remotes_count, replication_rows=()):
     """(name, passed, detail) for each target of the issue that this run measured; passed is None when not judged."""
     results = []
+    if replication_rows:
+        for phase, per_host in (('no-op rerun (local bucket by ID)', 2), ('no-op rerun (local bucket by name)', 3)):
+            row = find_row(replication_rows, 'a', phase)
+            results.append(('replications: %s of (a) makes exactly %dH = %d requests' % (phase, per_host, per_host * hosts),
+                            row['total'] == per_host * hosts and all(n == per_host for n in row['per_server']),
+                            '%d requests, per host min %d max %d' % (row['total'], min(row['per_server']), max(row['per_server']))))
     if rows:
         noop = find_row(rows, 'a', 'no-op rerun')
         results.append(('no-op rerun of (a) makes exactly H = %d requests (org_id)' % hosts,
@@ -444,7 +569,7 @@ def machine():
     return '%d cores (%s), %s, Python %s' % (os.cpu_count() or 0, cpu, platform.system(), platform.python_version())
 
 
-def report(args, ansible_version, overhead, rows, target_results, elapsed, loads):
+def report(args, ansible_version, overhead, rows, target_results, elapsed, loads, replication_rows=()):
     out = []
     out.append('## Benchmark results')
     out.append('')
@@ -453,8 +578,8 @@ def report(args, ansible_version, overhead, rows, target_results, elapsed, loads
     out.append('- load average (1 min) at start %.1f, at end %.1f: other work on the machine inflates wall times;'
                ' CPU times (ansible-playbook and all it ran) are less affected' % loads)
     out.append('- %s, pipelining %s, forks %d' % (ansible_version, 'on' if args.pipelining else 'off', args.forks))
-    out.append('- parameters: N=%d tasks, repeat=%d, H=%d hosts, R=%d remotes; whole run %.0f s'
-               % (args.tasks, args.repeat, args.hosts, args.remotes, elapsed))
+    out.append('- parameters: N=%d tasks, repeat=%d, H=%d hosts, R=%d remotes, Q=%d replications per remote; whole run %.0f s'
+               % (args.tasks, args.repeat, args.hosts, args.remotes, args.replications, elapsed))
     out.append('')
     if overhead:
         out.append('### 1. Per-task overhead (one host, %d no-op tasks, median of %d runs)' % (overhead['tasks'], overhead['repeat']))
@@ -489,6 +614,20 @@ def report(args, ansible_version, overhead, rows, target_results, elapsed, loads
         out.append('floor: the fewest requests the approach can make (one lookup per module run or per remote, two'
                    ' with the org by name, plus one write per remote to create).')
         out.append('')
+    if replication_rows:
+        out.append('### 3. Fleet converge with replications (H=%d hosts x R=%d remotes x Q=%d replications per remote, forks=%d)'
+                   % (args.hosts, args.remotes, args.replications, args.forks))
+        out.append('')
+        out.append('| variant | phase | wall time | CPU time | module runs | changed | HTTP requests | reads | writes | requests/host | floor |')
+        out.append('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
+        for row in replication_rows:
+            out.append('| (%s) %s | %s | %.1f s | %.1f s | %d | %d | %d | %d | %d | %.1f | %d |' % (
+                row['key'], row['variant'], row['phase'], row['wall'], row['cpu'], row['runs'], row['changed'], row['total'],
+                row['reads'], row['writes'], row['total'] / args.hosts, row['floor']))
+        out.append('')
+        out.append('floor: per host, the lists (remotes, replications, and for the role the buckets when the local'
+                   ' buckets are given by name), plus one write per remote and per replication to create or change.')
+        out.append('')
     if target_results:
         out.append('### Targets')
         out.append('')
@@ -508,18 +647,20 @@ def parse_args(argv=None):
     parser.add_argument('--repeat', type=int, default=None, help='runs of each overhead variant; the median is reported (3)')
     parser.add_argument('--hosts', type=int, default=None, help='H, simulated hosts (one test server each) (50)')
     parser.add_argument('--remotes', type=int, default=None, help='R, remotes per host (5)')
+    parser.add_argument('--replications', '-q', type=int, default=None, help='Q, replications per remote in the replications scenario (2)')
     parser.add_argument('--forks', type=int, default=10, help='ansible forks (10)')
     parser.add_argument('--quick', action='store_true', help='smoke run: N=10, H=5, R=2, repeat=1 unless set explicitly')
-    parser.add_argument('--only', choices=['overhead', 'fleet'], help='run one scenario only')
+    parser.add_argument('--only', choices=['overhead', 'fleet', 'replications'], help='run one scenario only')
     parser.add_argument('--pipelining', action='store_true', help='run ansible with pipelining on (default: off, the ansible default)')
     parser.add_argument('--output', help='also write the markdown report to this file')
     parser.add_argument('--keep', action='store_true', help='keep the work directory (inventories, playbooks, summaries)')
     args = parser.parse_args(argv)
-    defaults = dict(tasks=10, repeat=1, hosts=5, remotes=2) if args.quick else dict(tasks=50, repeat=3, hosts=50, remotes=5)
+    defaults = (dict(tasks=10, repeat=1, hosts=5, remotes=2, replications=2) if args.quick
+                else dict(tasks=50, repeat=3, hosts=50, remotes=5, replications=2))
     for key, value in defaults.items():
         if getattr(args, key) is None:
             setattr(args, key, value)
-    for key in ('tasks', 'repeat', 'hosts', 'remotes', 'forks'):
+    for key in ('tasks', 'repeat', 'hosts', 'remotes', 'replications', 'forks'):
         if getattr(args, key) < 1:
             parser.error('--%s must be at least 1' % key)
     return args
@@ -536,6 +677,7 @@ def main(argv=None):
     load_start = os.getloadavg()[0]
     overhead = None
     rows = []
+    replication_rows = []
     try:
         ansible = Ansible(workdir, args.forks, args.pipelining)
         ansible_version = ansible.version()
@@ -544,6 +686,8 @@ def main(argv=None):
             overhead = scenario_overhead(ansible, workdir, args.tasks, args.repeat, log)
         if args.only in (None, 'fleet'):
             rows = scenario_fleet(ansible, workdir, args.hosts, args.remotes, log)
+        if args.only in (None, 'replications'):
+            replication_rows = scenario_replications(ansible, workdir, args.hosts, args.remotes, args.replications, log)
     except BenchError as exc:
         print('\n' + '!' * 72, file=sys.stderr)
         print('BENCHMARK FAILED: %s' % exc, file=sys.stderr)
@@ -551,8 +695,9 @@ def main(argv=None):
         print('work directory kept: %s' % workdir, file=sys.stderr)
         return 1
     elapsed = time.perf_counter() - started
-    target_results = targets(overhead, rows, args.hosts, args.remotes)
-    text = report(args, ansible_version, overhead, rows, target_results, elapsed, (load_start, os.getloadavg()[0]))
+    target_results = targets(overhead, rows, args.hosts, args.remotes, replication_rows)
+    text = report(args, ansible_version, overhead, rows, target_results, elapsed, (load_start, os.getloadavg()[0]),
+                  replication_rows)
     print(text)
     if args.output:
         Path(args.output).write_text(text + '\n', encoding='utf-8')
