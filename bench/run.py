@@ -569,6 +569,17 @@ def machine():
     return '%d cores (%s), %s, Python %s' % (os.cpu_count() or 0, cpu, platform.system(), platform.python_version())
 
 
+
+def _converge_table(rows, hosts):
+    """The Markdown lines of a table of fleet converge phases."""
+    lines = ['| variant | phase | wall time | CPU time | module runs | changed | HTTP requests | reads | writes | requests/host | floor |',
+             '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|']
+    for row in rows:
+        lines.append('| (%s) %s | %s | %.1f s | %.1f s | %d | %d | %d | %d | %d | %.1f | %d |' % (
+            row['key'], row['variant'], row['phase'], row['wall'], row['cpu'], row['runs'], row['changed'], row['total'],
+            row['reads'], row['writes'], row['total'] / hosts, row['floor']))
+    return lines
+
 def report(args, ansible_version, overhead, rows, target_results, elapsed, loads, replication_rows=()):
     out = []
     out.append('## Benchmark results')
@@ -604,12 +615,7 @@ def report(args, ansible_version, overhead, rows, target_results, elapsed, loads
         out.append('### 2. Fleet converge (H=%d hosts x R=%d remotes, forks=%d, one test server per host)'
                    % (args.hosts, args.remotes, args.forks))
         out.append('')
-        out.append('| variant | phase | wall time | CPU time | module runs | changed | HTTP requests | reads | writes | requests/host | floor |')
-        out.append('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
-        for row in rows:
-            out.append('| (%s) %s | %s | %.1f s | %.1f s | %d | %d | %d | %d | %d | %.1f | %d |' % (
-                row['key'], row['variant'], row['phase'], row['wall'], row['cpu'], row['runs'], row['changed'], row['total'],
-                row['reads'], row['writes'], row['total'] / args.hosts, row['floor']))
+        out.extend(_converge_table(rows, args.hosts))
         out.append('')
         out.append('floor: the fewest requests the approach can make (one lookup per module run or per remote, two'
                    ' with the org by name, plus one write per remote to create).')
@@ -618,12 +624,7 @@ def report(args, ansible_version, overhead, rows, target_results, elapsed, loads
         out.append('### 3. Fleet converge with replications (H=%d hosts x R=%d remotes x Q=%d replications per remote, forks=%d)'
                    % (args.hosts, args.remotes, args.replications, args.forks))
         out.append('')
-        out.append('| variant | phase | wall time | CPU time | module runs | changed | HTTP requests | reads | writes | requests/host | floor |')
-        out.append('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
-        for row in replication_rows:
-            out.append('| (%s) %s | %s | %.1f s | %.1f s | %d | %d | %d | %d | %d | %.1f | %d |' % (
-                row['key'], row['variant'], row['phase'], row['wall'], row['cpu'], row['runs'], row['changed'], row['total'],
-                row['reads'], row['writes'], row['total'] / args.hosts, row['floor']))
+        out.extend(_converge_table(replication_rows, args.hosts))
         out.append('')
         out.append('floor: per host, the lists (remotes, replications, and for the role the buckets when the local'
                    ' buckets are given by name), plus one write per remote and per replication to create or change.')
