@@ -116,8 +116,8 @@ def _ansible_test(command, leg, description, params):
     """An ansible-test session through antsibull-nox, with --venv instead of --docker."""
     antsibull_nox.add_ansible_test_session(
         name="ansible-test-%s-%s" % (command, leg),
-        description="ansible-test %s --venv with ansible-core %s%s" % (command, leg, description),
-        ansible_test_params=[command, "--venv", "-v", "--color", "no"] + params,
+        description="ansible-test %s with ansible-core %s%s, in virtual environments" % (command, leg, description),
+        ansible_test_params=[command, "-v", "--color", "no"] + ([] if "--controller" in params else ["--venv"]) + params,
         default=True,
         ansible_core_version=leg,
         ansible_core_source="pypi",
@@ -126,13 +126,17 @@ def _ansible_test(command, leg, description, params):
     )
 
 
+# ansible-core 2.19's Pythons on managed hosts: its sanity session compiles and imports the
+# modules with each of them that this machine has
+TARGET_PYTHONS_2_19 = ["3.8", "3.9", "3.10", "3.11", "3.12", "3.13"]
+
 # antsibull-nox's own sanity, units and integration sessions run ansible-test with --docker
 for leg, python in LEGS.items():
     on_python = ["--python", python]
     if leg == "2.19":
-        # without --python, the compile and import tests run on every Python 3.8+ found, the
-        # other tests on the session's Python (3.11: the one nox runs on, see tests/run.sh)
-        _ansible_test("sanity", leg, ", compile and import on every Python found", [])
+        found = [version for version in TARGET_PYTHONS_2_19 if (ROOT / ".nox" / "python-bin" / ("python" + version)).exists()]
+        _ansible_test("sanity", leg, " on Python %s, compile and import on Python %s" % (python, ", ".join(found)),
+                      ["--controller", "origin:python=venv/" + python] + [option for version in found for option in ("--target-python", version)])
     elif leg in OUTER_LEGS:
         _ansible_test("sanity", leg, " on Python " + python, on_python)
     _ansible_test("units", leg, " on Python " + python, on_python)

@@ -7,8 +7,8 @@
 # tests/README.md) side by side with `nox --parallel`, then prints a table with each session's
 # result, test counts and time, and the closing line "N passed, N failed"
 # (tests/ci/results.py). nox and antsibull-nox come from tests/ci/requirements-nox.txt, in
-# .nox/.runner, on Python 3.11: the sessions of ansible-core 2.19 use the Python that nox
-# runs on. The exit status is non-zero when a session failed.
+# .nox/.runner, on Python 3.12: the sessions that name no Python use the one nox runs on. The
+# exit status is non-zero when a session failed.
 #
 # NOX_JOBS   sessions at once (default 4: the three integration runs mostly wait on the test
 #            server, the fourth slot runs everything else in turn)
@@ -20,8 +20,8 @@ export LC_ALL=C.UTF-8
 unset ANSIBLE_COLLECTIONS_PATH ANSIBLE_COLLECTIONS_PATHS
 
 runner=.nox/.runner
-python=$(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.11.*/bin/python3.11 2>/dev/null | sort -V | tail -n 1)
-python=${python:-python3.11}
+python=$(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.12.*/bin/python3.12 2>/dev/null | sort -V | tail -n 1)
+python=${python:-python3.12}
 if ! cmp -s tests/ci/requirements-nox.txt "$runner/requirements-nox.txt"; then
     rm -rf "$runner"
     "$python" -m venv "$runner" && "$runner/bin/python" -m pip install --quiet -r tests/ci/requirements-nox.txt || exit 2

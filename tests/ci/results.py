@@ -9,8 +9,8 @@ REPORT is the file of ``nox --report``, LOG the output of that nox run (with ``-
 session's output is one block that starts with a ``========== ✓ NAME: ...`` line). Per session,
 counts tests from its output: pytest's summary lines (ansible-test units, the server tests), the
 sanity tests and integration targets that ansible-test ran and reported failed, and the
-``PASS:``/``FAIL:`` lines of the check scripts in tests/ci. A session with none of these counts
-as one check. A failed session with no failed test to show for it counts one failure. Exits 1
+``PASS:``/``FAIL:`` lines of the check scripts in tests/ci, and galaxy-importer's ``ERROR:`` lines.
+A session with none of these counts as one check. A failed session with no failed test to show for it counts one failure. Exits 1
 when a session did not succeed.
 """
 
@@ -26,6 +26,7 @@ PYTEST_SUMMARY = re.compile(r'^=+ (.*\b(?:passed|failed|error|errors|no tests ra
 PYTEST_COUNT = re.compile(r'(\d+) (passed|failed|errors?|skipped|xfailed|xpassed)')
 SANITY_TEST = re.compile(r'^Running sanity test ["\']([^"\']+)')
 INTEGRATION_TARGET = re.compile(r'^Running (\S+) integration test (?:role|script)')
+IMPORTER = 'Importing with galaxy-importer'
 ANSIBLE_TEST_FAILED = re.compile(r'The (\d+) (?:sanity|integration) test\(s\) listed below \(out of \d+\) failed')
 
 
@@ -80,6 +81,12 @@ def count(lines):
 
     if checks_passed or checks_failed:
         return checks_passed, checks_failed, 0, 'checks'
+
+    if IMPORTER in lines:
+        # antsibull-nox reports the importer's ERROR lines as warnings: each one fails here
+        errors = sum(line.startswith('ERROR:') for line in lines[lines.index(IMPORTER):])
+        completed = 'Importer processing completed successfully' in lines
+        return (1, 0, 0, 'import') if completed and not errors else (0, max(errors, 1), 0, 'import errors')
 
     return None
 
