@@ -161,7 +161,7 @@ def _build(session):
 @nox.session(name="server-tests", python=["3.11", "3.12", "3.13"])
 def server_tests(session):
     """The test server's conformance tests (pytest tests/server)."""
-    _install(session, "pytest")
+    _install(session, "pytest", "requests")
     session.run("python", "-m", "pytest", "-p", "no:cacheprovider", "tests/server")
 
 
@@ -228,13 +228,17 @@ def docs_site(session):
     session.run("bash", "docs/build-docs.sh", str(out), env=env)
 
 
+# uv creates the virtual environments and installs into them (much faster than pip, and with a
+# cache); virtualenv when uv is missing
+nox.options.default_venv_backend = "uv|virtualenv"
+
 # `nox` alone runs the whole suite; under `--parallel` the sessions start in this order, the
 # long integration runs first
 nox.options.sessions = (
     ["ansible-test-integration-%s" % leg for leg in ("2.19", "2.21", "2.20")]
     + ["ansible-test-sanity-%s" % leg for leg in OUTER_LEGS]
     + ["ansible-test-units-%s" % leg for leg in LEGS]
-    + ["server-tests", "lint", "changelog", "docs-check", "build-import-check", "collection-install", "ee-context", "ansible-lint", "docs-site", "molecule"]
+    + ["server-tests", "codeqa", "yamllint", "antsibull-nox-config", "changelog", "docs-check", "build-import-check", "collection-install", "ee-context", "ansible-lint", "docs-site", "molecule"]
 )
 
 if __name__ == "__main__":

@@ -82,9 +82,11 @@ def count(lines):
     if checks_passed or checks_failed:
         return checks_passed, checks_failed, 0, 'checks'
 
-    if IMPORTER in lines:
+    importer = [index for index, line in enumerate(lines) if line.startswith(IMPORTER)]
+
+    if importer:
         # antsibull-nox reports the importer's ERROR lines as warnings: each one fails here
-        errors = sum(line.startswith('ERROR:') for line in lines[lines.index(IMPORTER):])
+        errors = sum(line.startswith('ERROR:') for line in lines[importer[0]:])
         completed = 'Importer processing completed successfully' in lines
         return (1, 0, 0, 'import') if completed and not errors else (0, max(errors, 1), 0, 'import errors')
 
