@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parent
 # the versions of every tool and of the newest ansible-core, used as pip constraints
 PINS = ROOT / "tests" / "ci" / "requirements-2.21.txt"
 
-# ansible-core release series -> controller Python; the pins of each are
-# tests/ci/requirements-<series>.txt
+# ansible-core release series -> controller Python; each ansible-test session installs the
+# newest release of its series from PyPI
 LEGS = {"2.19": "3.11", "2.20": "3.12", "2.21": "3.12"}
 # sanity and the whole integration suite run on the oldest and the newest series; the series
 # between runs the unit tests and the integration targets without the alias `slow`
@@ -112,6 +112,7 @@ _real_pythons()
 _ansible_test_ssh_key()
 antsibull_nox.load_antsibull_nox_toml()
 
+
 def _ansible_test(command, leg, description, params):
     """An ansible-test session through antsibull-nox, with --venv instead of --docker."""
     antsibull_nox.add_ansible_test_session(
@@ -189,8 +190,8 @@ def collection_install(session):
 def ee_context(session):
     """ansible-builder create for tests/ee with the built tarball, and a check of the context.
 
-    antsibull-nox's ee-check sessions build the image with docker or podman, which these
-    machines do not have.
+    antsibull-nox's ee-check sessions build the image with docker or podman, and these machines
+    have no container engine.
     """
     _install(session, "ansible-core", "ansible-builder")
     tarball = _build(session)
@@ -238,7 +239,8 @@ nox.options.sessions = (
     ["ansible-test-integration-%s" % leg for leg in ("2.19", "2.21", "2.20")]
     + ["ansible-test-sanity-%s" % leg for leg in OUTER_LEGS]
     + ["ansible-test-units-%s" % leg for leg in LEGS]
-    + ["server-tests", "codeqa", "yamllint", "antsibull-nox-config", "changelog", "docs-check", "build-import-check", "collection-install", "ee-context", "ansible-lint", "docs-site", "molecule"]
+    + ["server-tests", "codeqa", "yamllint", "antsibull-nox-config", "changelog", "docs-check", "docs-site"]
+    + ["build-import-check", "collection-install", "ee-context", "ansible-lint", "molecule"]
 )
 
 if __name__ == "__main__":

@@ -10,8 +10,8 @@
 # .nox/.runner, on Python 3.12: the sessions that name no Python use the one nox runs on. The
 # exit status is non-zero when a session failed.
 #
-# NOX_JOBS   sessions at once (default 4: the three integration runs mostly wait on the test
-#            server, the fourth slot runs everything else in turn)
+# NOX_JOBS   sessions at once (default 5: the three integration runs start first and often
+#            wait on the test server's delays; the other slots run the rest in turn)
 set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
@@ -20,8 +20,11 @@ export LC_ALL=C.UTF-8
 unset ANSIBLE_COLLECTIONS_PATH ANSIBLE_COLLECTIONS_PATHS
 
 runner=.nox/.runner
-python=$(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.12.*/bin/python3.12 2>/dev/null | sort -V | tail -n 1)
-python=${python:-python3.12}
+python=python3.12
+for candidate in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.12.*/bin/python3.12; do
+    # a real interpreter: a pyenv shim answers only for the pyenv version in use
+    [ -x "$candidate" ] && python=$candidate
+done
 if ! cmp -s tests/ci/requirements-nox.txt "$runner/requirements-nox.txt"; then
     rm -rf "$runner"
     "$python" -m venv "$runner" && "$runner/bin/python" -m pip install --quiet -r tests/ci/requirements-nox.txt || exit 2
@@ -32,7 +35,7 @@ mkdir -p tests/output/ci
 log=tests/output/ci/nox.log
 echo "Load average at the start: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) CPUs"
 start=$SECONDS
-"$runner/bin/nox" --parallel "${NOX_JOBS:-4}" --allow-parallel --report tests/output/ci/report.json \
+"$runner/bin/nox" --parallel "${NOX_JOBS:-5}" --allow-parallel --report tests/output/ci/report.json \
     ${1+--sessions "$@"} 2>&1 | tee "$log"
 echo "Wall time: $((SECONDS - start)) s; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 "$runner/bin/python" tests/ci/results.py tests/output/ci/report.json "$log"
