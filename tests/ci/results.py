@@ -97,8 +97,13 @@ def main():
     """Entry point."""
     report_path, log_path = sys.argv[1:3]
 
-    with open(report_path, encoding='utf-8') as report_file:
-        sessions = json.load(report_file)['sessions']
+    try:
+        with open(report_path, encoding='utf-8') as report_file:
+            sessions = json.load(report_file)['sessions']
+    except (OSError, ValueError, KeyError) as error:
+        print('nox wrote no usable report (%s)' % error)
+        print('0 passed, 1 failed')
+        sys.exit(1)
 
     blocks = split_blocks(log_path)
     rows = []
