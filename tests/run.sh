@@ -32,6 +32,7 @@ if ! cmp -s tests/ci/requirements-nox.txt "$runner/requirements-nox.txt"; then
 fi
 
 mkdir -p tests/output/ci
+rm -f tests/output/ci/report.json
 log=tests/output/ci/nox.log
 echo "Load average at the start: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) CPUs"
 start=$SECONDS
