@@ -1,4 +1,4 @@
-# influxops.influxdb2 execution environment build context check for tests/run.sh
+# influxops.influxdb2 execution environment build context check (nox session ee-context)
 """Check the build context that ``ansible-builder create`` wrote for tests/ee.
 
 Usage::

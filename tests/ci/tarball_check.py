@@ -1,4 +1,4 @@
-# influxops.influxdb2 collection tarball check for tests/run.sh
+# influxops.influxdb2 collection tarball check (nox session collection-install)
 """Check the files of a collection tarball built by ``ansible-galaxy collection build``.
 
 Usage::
@@ -28,7 +28,7 @@ FORBIDDEN = (
     ('test server data and logs', r'\.(sqlite3?|db|log)$'),
     ('version control data', r'(^|/)\.(git|hg|svn)(/|$)|(^|/)\.gitignore$'),
     ('collection builds', r'\.(tar\.gz|tgz|whl)$'),
-    ('CI configuration', r'^\.ci(/|$)|^tests/ci(/|$)|^tests/ee(/|$)|^tests/run\.sh$'),
+    ('CI configuration', r'^\.ci(/|$)|^tests/ci(/|$)|^tests/ee(/|$)|^tests/run\.sh$|^noxfile\.py$|^antsibull-nox\.toml$'),
     ('editor and OS litter', r'(^|/)(\.DS_Store|\.idea|\.vscode)(/|$)|~$|\.sw[op]$'),
 )
 
