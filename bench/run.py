@@ -569,7 +569,6 @@ def machine():
     return '%d cores (%s), %s, Python %s' % (os.cpu_count() or 0, cpu, platform.system(), platform.python_version())
 
 
-
 def _converge_table(rows, hosts):
     """The Markdown lines of a table of fleet converge phases."""
     lines = ['| variant | phase | wall time | CPU time | module runs | changed | HTTP requests | reads | writes | requests/host | floor |',
@@ -579,6 +578,7 @@ def _converge_table(rows, hosts):
             row['key'], row['variant'], row['phase'], row['wall'], row['cpu'], row['runs'], row['changed'], row['total'],
             row['reads'], row['writes'], row['total'] / hosts, row['floor']))
     return lines
+
 
 def report(args, ansible_version, overhead, rows, target_results, elapsed, loads, replication_rows=()):
     out = []
