@@ -368,16 +368,7 @@ def scenario_fleet(ansible, workdir, hosts, remotes_count, log):
         inv_org_name = fleet_inventory(workdir / 'fleet-inventory-org-name.yml', servers, desired, org_by_name=True)
 
         def phase(key, variant, playbook, name, inventory, floor, check=False):
-            for server in servers:
-                server.clear_requests()
-            wall, cpu, summary = ansible.play(PLAYBOOK_DIR / playbook, inventory, check=check, diff=check)
-            counted = count_requests(servers)
-            row = dict(key=key, variant=variant, phase=name, wall=wall, cpu=cpu, runs=module_runs(summary), floor=floor,
-                       changed=changed_runs(summary), **counted)
-            rows.append(row)
-            log('fleet (%s) %-24s %-30s %6.1f s (CPU %6.1f s)  %4d runs  %5d requests (%d reads, %d writes)'
-                % (key, variant, name, wall, cpu, row['runs'], row['total'], row['reads'], row['writes']))
-            return row
+            return play_phase(ansible, servers, rows, log, 'fleet', 30, key, variant, playbook, name, inventory, floor, check)
 
         # the fewest requests each approach can make: one read per lookup (a list for the role, a
         # GET by name for the others; two with the org by name), and one write per remote to create
@@ -459,16 +450,7 @@ def scenario_replications(ansible, workdir, hosts, remotes_count, replications_c
     per_host = remotes_count * replications_count
     try:
         def phase(key, variant, playbook, name, inventory, floor, check=False):
-            for server in servers:
-                server.clear_requests()
-            wall, cpu, summary = ansible.play(PLAYBOOK_DIR / playbook, inventory, check=check, diff=check)
-            counted = count_requests(servers)
-            row = dict(key=key, variant=variant, phase=name, wall=wall, cpu=cpu, runs=module_runs(summary), floor=floor,
-                       changed=changed_runs(summary), **counted)
-            rows.append(row)
-            log('replications (%s) %-24s %-36s %6.1f s (CPU %6.1f s)  %4d runs  %5d requests (%d reads, %d writes)'
-                % (key, variant, name, wall, cpu, row['runs'], row['total'], row['reads'], row['writes']))
-            return row
+            return play_phase(ansible, servers, rows, log, 'replications', 36, key, variant, playbook, name, inventory, floor, check)
 
         def quiet(row):
             if row['writes'] or row['changed']:
@@ -567,6 +549,20 @@ def machine():
     except OSError:
         pass
     return '%d cores (%s), %s, Python %s' % (os.cpu_count() or 0, cpu, platform.system(), platform.python_version())
+
+
+def play_phase(ansible, servers, rows, log, label, width, key, variant, playbook, name, inventory, floor, check=False):
+    """Run one phase of a fleet scenario on cleared request logs; append its row to ``rows`` and return it."""
+    for server in servers:
+        server.clear_requests()
+    wall, cpu, summary = ansible.play(PLAYBOOK_DIR / playbook, inventory, check=check, diff=check)
+    counted = count_requests(servers)
+    row = dict(key=key, variant=variant, phase=name, wall=wall, cpu=cpu, runs=module_runs(summary), floor=floor,
+               changed=changed_runs(summary), **counted)
+    rows.append(row)
+    log('%s (%s) %-24s %-*s %6.1f s (CPU %6.1f s)  %4d runs  %5d requests (%d reads, %d writes)'
+        % (label, key, variant, width, name, wall, cpu, row['runs'], row['total'], row['reads'], row['writes']))
+    return row
 
 
 def _converge_table(rows, hosts):
