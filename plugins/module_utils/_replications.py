@@ -347,11 +347,20 @@ class Outcome:
         self.after = after
         self.status = status
         self.validated = validated
+        # whether the data queued in the replication is lost (it is deleted, or replaced)
+        self.queue_lost = False
 
     def result(self):
         """What the module returns. The status is beside the replication, never in the diff."""
-        return dict(changed=self.changed, replication=self.after, status=self.status, validated=self.validated,
-                    diff=dict(before=self.before, after=self.after))
+        diff = dict(before=self.before, after=self.after)
+        if self.queue_lost:
+            diff['after_header'] = queue_loss_header([self.before['name']])
+        return dict(changed=self.changed, replication=self.after, status=self.status, validated=self.validated, diff=diff)
+
+
+def queue_loss_header(names):
+    """The header of the after side of a diff in which the replications ``names`` are deleted or replaced."""
+    return 'the data queued in replication(s) %s and not yet sent is lost' % ', '.join(repr(name) for name in names)
 
 
 REMOTE_CODE_RE = re.compile(r'invalid response code (\d+)')
@@ -389,10 +398,13 @@ def converge_replication(service, org_id, current, want, state='present', replac
     if check_mode:
         status = {} if not plan.after else plan.status if plan.action in ('update', 'none') else status_from_api(None)
         outcome = Outcome(plan.changed, plan.before, plan.after, status)
+        outcome.queue_lost = plan.action in ('delete', 'replace')
         if validate and plan.after:
             _check_mode_validate(service, plan, outcome)
         return outcome
     outcome = execute_plan(service, org_id, plan, want, replace)
+    # a replication that another run deleted first had no queue left to lose
+    outcome.queue_lost = plan.action == 'replace' or plan.action == 'delete' and outcome.changed
     if validate and outcome.after:
         _validate(outcome, want['name'], lambda: service.validate(outcome.after['id']))
     return outcome

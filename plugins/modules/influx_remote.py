@@ -82,7 +82,8 @@ options:
     description:
       - With O(state=absent), delete the replications that use the remote before the remote, as
         C(influx remote delete --delete-replications) does.
-      - The data queued in those replications and not yet sent is lost; the task warns and names them.
+      - The data queued in those replications and not yet sent is lost; the task warns and names them,
+        and so does the header of the after side of the diff.
       - Only with O(state=absent).
     type: bool
     default: false
@@ -210,7 +211,7 @@ from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import
 from ansible_collections.influxops.influxdb2.plugins.module_utils._options import remote_argument_spec, update_token_argument_spec
 from ansible_collections.influxops.influxdb2.plugins.module_utils._orgs import resolve_org
 from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import RemotesService, converge_remote, desired_remote
-from ansible_collections.influxops.influxdb2.plugins.module_utils._replications import delete_replications_of, replication_names
+from ansible_collections.influxops.influxdb2.plugins.module_utils._replications import delete_replications_of, queue_loss_header, replication_names
 
 
 def main():
@@ -226,13 +227,17 @@ def main():
         org_id, org_confirmed = resolve_org(client, conn.org, conn.org_id)
         service = RemotesService(client, users=functools.partial(replication_names, client, org_id))
         current = service.find(org_id, params['name'])
+        deleted = []
         if params['delete_replications'] and current:
-            delete_replications_of(client, org_id, current['id'], params['name'], module.check_mode)
+            deleted = delete_replications_of(client, org_id, current['id'], params['name'], module.check_mode)
         outcome = converge_remote(service, org_id, current, desired, params['state'], params['update_remote_api_token'],
                                   module.check_mode, org_confirmed)
     except InfluxOpsError as exc:
         fail(module, exc)
-    module.exit_json(changed=outcome.changed, remote=outcome.after, diff=dict(before=outcome.before, after=outcome.after))
+    diff = dict(before=outcome.before, after=outcome.after)
+    if deleted:
+        diff['after_header'] = queue_loss_header(deleted)
+    module.exit_json(changed=outcome.changed, remote=outcome.after, diff=diff)
 
 
 if __name__ == '__main__':

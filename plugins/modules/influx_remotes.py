@@ -501,7 +501,7 @@ from ansible_collections.influxops.influxdb2.plugins.module_utils._options impor
 from ansible_collections.influxops.influxdb2.plugins.module_utils._orgs import resolve_org
 from ansible_collections.influxops.influxdb2.plugins.module_utils._remote_set import converge_set_with_replications
 from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import RemotesService, converge_set, desired_remote
-from ansible_collections.influxops.influxdb2.plugins.module_utils._replications import desired_replication
+from ansible_collections.influxops.influxdb2.plugins.module_utils._replications import desired_replication, queue_loss_header
 
 
 def check_replications(item, where, seen):
@@ -578,8 +578,7 @@ def main():
             remote['replications'] = [remote['replications'][name] for name in sorted(remote['replications'])]
         result['replications_validated'] = outcome.validated
         if outcome.queue_lost:
-            diff['after_header'] = ('the data queued in replication(s) %s and not yet sent is lost'
-                                    % ', '.join(repr(name) for name in outcome.queue_lost))
+            diff['after_header'] = queue_loss_header(outcome.queue_lost)
     module.exit_json(changed=outcome.changed, remotes=after, diff=diff, **result)
 
 

@@ -43,6 +43,8 @@ attributes:
     details:
       - The diff holds the replication before and after the task, never its live status.
       - With O(replace=true), the diff shows the replication that is deleted and the one that is created.
+      - When the replication is deleted or replaced, the header of the after side of the diff says that its
+        queued data is lost.
   idempotent:
     support: full
 options:

@@ -27,6 +27,7 @@ from ansible_collections.influxops.influxdb2.tests.unit.plugins.http_fake import
 LOOKUP = '/api/v2/remotes?orgID=%s&name=central' % ORG_ID
 USERS = '/api/v2/replications?orgID=%s&remoteID=%s' % (ORG_ID, REMOTE_ID)
 ABSENT = dict(token=TOKEN, org_id=ORG_ID, name='central', state='absent', delete_replications=True)
+LOST = "the data queued in replication(s) 'logs', 'metrics' and not yet sent is lost"
 TWO = {'replications': [api_replication(name='metrics'), api_replication(name='logs', replication_id=OTHER_REPLICATION_ID)]}
 
 
@@ -47,6 +48,8 @@ def test_replications_are_deleted_before_the_remote_with_a_warning(run):
     assert result['remote'] == {}
     warnings = warnings_of(result)
     assert any("'logs', 'metrics'" in w and 'lost' in w for w in warnings)
+    assert result['diff']['after_header'] == LOST
+    assert result['diff']['after'] == {} and result['diff']['before']['name'] == 'central'
 
 
 def test_in_check_mode_nothing_is_deleted(run):
@@ -54,6 +57,7 @@ def test_in_check_mode_nothing_is_deleted(run):
                          check_mode=True, read_only=True)
     assert result['changed'] is True
     assert any("'logs', 'metrics'" in w for w in warnings_of(result))
+    assert result['diff']['after_header'] == LOST
 
 
 def test_a_remote_without_replications_is_deleted_without_a_warning(run):
@@ -64,6 +68,7 @@ def test_a_remote_without_replications_is_deleted_without_a_warning(run):
     ])
     assert result['changed'] is True
     assert warnings_of(result) == []
+    assert 'after_header' not in result['diff']
 
 
 def test_a_missing_remote_needs_no_replication_request(run):

@@ -279,6 +279,9 @@ def test_local_bucket_change_fails_without_replace(run):
     assert server.writes == []
 
 
+LOST = "the data queued in replication(s) 'telemetry-to-central' and not yet sent is lost"
+
+
 def test_replace_deletes_and_creates_with_a_warning(run):
     current = api_replication(description='kept', remainingBytesToBeSynced=4096)
     new_id = '0c0d0e0f010203ff'
@@ -293,11 +296,11 @@ def test_replace_deletes_and_creates_with_a_warning(run):
     before = dict(SNAKE, description='kept')
     after = dict(before, id=new_id, local_bucket_id=OTHER_BUCKET_ID)
     assert result['changed'] is True
-    assert result['diff'] == {'before': before, 'after': after}
+    assert result['diff'] == {'before': before, 'after': after, 'after_header': LOST}
     assert any('replace=true deletes' in w and 'lost' in w and '4096 bytes' in w for w in warnings_of(result))
     checked, server = run(args, [found(current)], check_mode=True, read_only=True)
     assert checked['changed'] is True
-    assert checked['diff'] == {'before': before, 'after': dict(after, id=None)}
+    assert checked['diff'] == {'before': before, 'after': dict(after, id=None), 'after_header': LOST}
     assert checked['status'] == NO_STATUS
     assert any('replace=true deletes' in w for w in warnings_of(checked))
 
@@ -320,16 +323,18 @@ def test_absent_deletes_with_a_warning(run):
     result, server = run(dict(BASE, state='absent'), [found(api_replication()), Call('DELETE', PATH, status=204)])
     assert result['changed'] is True
     assert result['replication'] == {} and result['status'] == {}
-    assert result['diff'] == {'before': SNAKE, 'after': {}}
+    assert result['diff'] == {'before': SNAKE, 'after': {}, 'after_header': LOST}
     assert any('loses the data queued' in w for w in warnings_of(result))
 
 
 def test_absent_in_check_mode_and_when_missing(run):
     result, server = run(dict(BASE, state='absent'), [found(api_replication())], check_mode=True, read_only=True)
     assert result['changed'] is True
+    assert result['diff'] == {'before': SNAKE, 'after': {}, 'after_header': LOST}
     result, server = run(dict(BASE, state='absent'), [found()])
     assert result['changed'] is False
     assert result['replication'] == {} and result['status'] == {}
+    assert result['diff'] == {'before': {}, 'after': {}}
 
 
 def test_delete_that_finds_it_gone_reports_unchanged(run):
@@ -338,6 +343,8 @@ def test_delete_that_finds_it_gone_reports_unchanged(run):
         Call('DELETE', PATH, status=404, body=error_body('not found', 'replication not found')),
     ])
     assert result['changed'] is False
+    # another run deleted it first: no queue was lost by this task
+    assert 'after_header' not in result['diff']
 
 
 def test_unknown_remote_name_fails_before_any_write(run):
