@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # No token in any output: run secrets.yml, which takes every path of the modules (errors, check
-# mode, the diff, token rotation, retries and races, and the error paths that the module targets
+# mode, the diff, token rotation, retries and races, replications by name, in a set and deleted
+# with their remote, and the error paths that the module targets
 # do not take: an invalid or unknown ID, a bad token for influx_remote_info, a name twice and a
 # missing remote_url for influx_remotes), at -vvvv --diff with unique random tokens; then search
 # stdout, stderr, every task result, the results written by the playbook and the test server's
@@ -21,5 +22,5 @@ leaks_run_env secrets secrets.yml -e "secret_results_file=$LEAKS_OUT/secrets-res
 grep -c -F '"token": "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"' "$LEAKS_OUT/secrets.stdout"
 grep -q -F '"remote_api_token": "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"' "$LEAKS_OUT/secrets.stdout"
 
-leaks_check --min-invocations 20 \
+leaks_check --min-invocations 28 \
     --strict "$LEAKS_OUT/secrets.stdout" --strict "$LEAKS_OUT/secrets.stderr" --strict "$LEAKS_OUT/secrets-results.json"
