@@ -226,6 +226,10 @@ def docs_site(session):
     out = ROOT / ".nox" / "docs-site" / "html"
     shutil.rmtree(out, ignore_errors=True)
     env = {"DOCS_VENV": str(ROOT / ".nox" / "docs-site" / "venv"), "DOCS_PYTHON": "python3.12"}
+    # the uv next to nox creates and fills the build's virtual environment
+    uv = Path(sys.executable).parent / "uv"
+    if uv.exists():
+        env["DOCS_UV"] = str(uv)
     session.run("bash", "docs/build-docs.sh", str(out), env=env)
 
 

@@ -7,7 +7,8 @@
 #
 # 1. creates (or reuses) a virtual environment, .venv/docs in the checkout (DOCS_VENV to change
 #    it), with pinned antsibull-docs, ansible-core and Sphinx; DOCS_PYTHON picks the Python
-#    (3.11 or newer, default python3);
+#    (3.11 or newer, default python3); uv creates and fills it when it is on PATH (or DOCS_UV
+#    names it), pip otherwise;
 # 2. runs `antsibull-docs lint-collection-docs --plugin-docs` on the checkout;
 # 3. generates the Sphinx project with `antsibull-docs sphinx-init` and builds it into OUTDIR
 #    with warnings treated as errors.
@@ -37,7 +38,17 @@ PINS=(
     'ansible-pygments==0.1.2'
 )
 
+UV=${DOCS_UV:-$(command -v uv || true)}
+
 log() { printf '==> %s\n' "$*" >&2; }
+# install PIP-ARGUMENT...: install into the virtual environment, with uv or pip
+install() {
+    if [[ -n $UV ]]; then
+        "$UV" pip install --quiet --python "$VENV/bin/python" "$@"
+    else
+        "$VENV/bin/python" -m pip install --quiet "$@"
+    fi
+}
 die() { printf 'build-docs: %s\n' "$*" >&2; exit 1; }
 
 case $OUTDIR in
@@ -61,9 +72,13 @@ else
     log "creating the virtual environment $VENV"
     rm -rf -- "$VENV"
     mkdir -p -- "$(dirname -- "$VENV")"
-    "$PYTHON" -m venv "$VENV"
-    "$VENV/bin/python" -m pip install --quiet --upgrade pip
-    "$VENV/bin/python" -m pip install --quiet -c "$WORK/constraints.txt" "${PINS[@]}"
+    if [[ -n $UV ]]; then
+        "$UV" venv --quiet --python "$PYTHON" "$VENV"
+    else
+        "$PYTHON" -m venv "$VENV"
+        "$VENV/bin/python" -m pip install --quiet --upgrade pip
+    fi
+    install -c "$WORK/constraints.txt" "${PINS[@]}"
     cp -- "$WORK/constraints.txt" "$STAMP"
 fi
 export PATH="$VENV/bin:$PATH"
@@ -98,7 +113,7 @@ antsibull-docs sphinx-init --use-current --fail-on-error --dest-dir "$BUILD" \
 REQS_STAMP=$VENV/.influxdb2-docs-requirements
 if ! cmp -s "$BUILD/requirements.txt" "$REQS_STAMP" 2>/dev/null; then
     log "installing the requirements that sphinx-init generated"
-    python -m pip install --quiet -c "$WORK/constraints.txt" -r "$BUILD/requirements.txt"
+    install -c "$WORK/constraints.txt" -r "$BUILD/requirements.txt"
     cp -- "$BUILD/requirements.txt" "$REQS_STAMP"
 fi
 
@@ -146,6 +161,8 @@ PAGES=collections/influxops/influxdb2
 for page in index.html "$PAGES/index.html" \
     "$PAGES/influx_remote_module.html" "$PAGES/influx_remotes_module.html" \
     "$PAGES/influx_remote_info_module.html" "$PAGES/remotes_role.html" \
+    "$PAGES/influx_replication_module.html" "$PAGES/influx_replication_info_module.html" \
+    "$PAGES/docsite/guide_replication.html" \
     "$PAGES/docsite/guide_install.html" "$PAGES/docsite/guide_connection.html" \
     "$PAGES/docsite/guide_check_mode_diff.html" "$PAGES/docsite/guide_token_rotation.html" \
     "$PAGES/docsite/guide_fleet.html" "$PAGES/docsite/guide_troubleshooting.html" \
