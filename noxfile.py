@@ -18,7 +18,6 @@ import nox
 
 try:
     import antsibull_nox
-    from antsibull_nox.sessions.collections import prepare_collections
 except ImportError:
     print("antsibull-nox must be installed next to nox: pip install -r tests/ci/requirements-nox.txt")
     sys.exit(1)
@@ -206,18 +205,14 @@ def ee_context(session):
 
 @nox.session(name="molecule", python="3.12")
 def molecule(session):
-    """molecule test of the remotes role's scenario.
+    """molecule test of the remotes role's scenario, which links this checkout as the collection
+    and starts and stops its own test server.
 
     antsibull-nox's molecule session runs only scenarios in extensions/molecule/.
     """
     _install(session, "ansible-core", "molecule")
-    if (ROOT / "tests" / "molecule.sh").exists():
-        # a scenario that does not start its test server itself
-        session.run("bash", "tests/molecule.sh")
-        return
-    collections = prepare_collections(session, install_in_site_packages=False, install_out_of_tree=True)
     with session.chdir("roles/remotes"):
-        session.run("molecule", "test", env={"ANSIBLE_COLLECTIONS_PATH": str(collections.current_place)})
+        session.run("molecule", "test", env={"ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "false", "NO_COLOR": "1"})
 
 
 @nox.session(name="docs-site", python=False)
