@@ -13,21 +13,12 @@ central_vars="$INFLUXDB_TEST_DIR/central-vars.json"
 
 # Never trace the commands below: they handle the tokens.
 { set +x; } 2>/dev/null
-random_hex() {
-    od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'
-}
-random_id() {
-    local id
-    id=$(random_hex 8)
-    while [ "$id" = "0000000000000000" ]; do id=$(random_hex 8); done
-    printf '%s' "$id"
-}
-write_token=$(random_hex 24)
-rotated_token=$(random_hex 24)
-unreachable_token=$(random_hex 24)
-metrics_id=$(random_id)
-bulk_id=$(random_id)
-while [ "$bulk_id" = "$metrics_id" ]; do bulk_id=$(random_id); done
+write_token=$(influxdb_test_random_hex 24)
+rotated_token=$(influxdb_test_random_hex 24)
+unreachable_token=$(influxdb_test_random_hex 24)
+metrics_id=$(influxdb_test_random_id)
+bulk_id=$(influxdb_test_random_id)
+while [ "$bulk_id" = "$metrics_id" ]; do bulk_id=$(influxdb_test_random_id); done
 # The central server: the organization central-ops (influx_other_org_id) has the buckets metrics
 # and bulk, and the edge writes with a token that may only write points.
 influxdb_test_server_start_another central_url central \

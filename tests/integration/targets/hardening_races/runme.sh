@@ -14,7 +14,7 @@ mkdir "$race_dir"
 race_vars="$race_dir/vars.json"
 (
     umask 077
-    printf '{"race_token": "%s"}\n' "$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')" >"$race_vars"
+    printf '{"race_token": "%s"}\n' "$(influxdb_test_random_hex 24)" >"$race_vars"
 )
 set -x
 

@@ -12,15 +12,14 @@ source ../setup_influxdb_test_server/server.sh
 { set +x; } 2>/dev/null
 dir="$INFLUXDB_TEST_DIR/robustness"
 mkdir -m 700 "$dir"
-random() { od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'; }
 token=$(sed -n 's/^ *"influx_token": "\([^"]*\)".*$/\1/p' "$INFLUXDB_TEST_VARS")
 url=$(sed -n 's/^ *"influx_url": "\([^"]*\)".*$/\1/p' "$INFLUXDB_TEST_VARS")
-remote_token="rt-$(random 16)"
-password="pw$(random 8)"
-bad_head="bh$(random 6)"
-bad_tail="bt$(random 6)"
+remote_token="rt-$(influxdb_test_random_hex 16)"
+password="pw$(influxdb_test_random_hex 8)"
+bad_head="bh$(influxdb_test_random_hex 6)"
+bad_tail="bt$(influxdb_test_random_hex 6)"
 
-random 16 >"$dir/vault-password"
+influxdb_test_random_hex 16 >"$dir/vault-password"
 # echo adds the new line that made the token leak
 echo "$token" | ansible-vault encrypt_string --vault-password-file "$dir/vault-password" \
     --stdin-name robust_vaulted_token >"$dir/vaulted.yml" 2>/dev/null

@@ -20,14 +20,12 @@ LEAKS_TOKEN_VARS="$INFLUXDB_TEST_DIR/leaks-token-vars.json"
 LEAKS_SECRETS="$INFLUXDB_TEST_DIR/leaks-secrets.txt"
 _leaks_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 mkdir -m 700 "$LEAKS_OUT"
-_leaks_random() {
-    od -An -N24 -tx1 /dev/urandom | tr -d ' \n'
-}
 (
     umask 077
     printf '{"secret_remote_token_a": "%s", "secret_remote_token_b": "%s", "secret_remote_token_c": "%s",\n' \
-        "$(_leaks_random)" "$(_leaks_random)" "$(_leaks_random)"
-    printf ' "remote_tokens": ["%s", "%s", "%s"]}\n' "$(_leaks_random)" "$(_leaks_random)" "$(_leaks_random)"
+        "$(influxdb_test_random_hex 24)" "$(influxdb_test_random_hex 24)" "$(influxdb_test_random_hex 24)"
+    printf ' "remote_tokens": ["%s", "%s", "%s"]}\n' \
+        "$(influxdb_test_random_hex 24)" "$(influxdb_test_random_hex 24)" "$(influxdb_test_random_hex 24)"
 ) >"$LEAKS_TOKEN_VARS"
 (
     umask 077

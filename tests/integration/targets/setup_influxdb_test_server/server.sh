@@ -30,6 +30,9 @@
 #   INFLUXDB_TEST_SERVER_STDERR  the server's stderr (it runs with --verbose: one line per request)
 #   INFLUXDB_TEST_SERVER_LOG     the server's --log-file (one JSON line per recorded request)
 #
+# influxdb_test_random_hex N prints 2N random hexadecimal characters (a token with N=24);
+# influxdb_test_random_id prints a random InfluxDB ID (16 hex characters, never all zeros).
+#
 # influxdb_test_server_start_another VAR NAME [SERVER OPTION...] starts one more server with the
 # same tokens and organizations plus the given options (such as --tls-cert/--tls-key/--client-ca),
 # sets VAR to its URL, writes its output to $INFLUXDB_TEST_DIR/NAME.{stdout,stderr,log}, and
@@ -42,17 +45,17 @@
 case $- in *x*) _itest_xtrace=1 ;; *) _itest_xtrace=0 ;; esac
 { set +x; } 2>/dev/null
 
-_itest_random_hex() {
+influxdb_test_random_hex() {
     # $1: number of random bytes; prints twice as many hex characters
     od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'
 }
 
-_itest_random_id() {
+influxdb_test_random_id() {
     # an InfluxDB ID: 16 hex characters, never all zeros
     local id
-    id=$(_itest_random_hex 8)
+    id=$(influxdb_test_random_hex 8)
     while [ "$id" = "0000000000000000" ]; do
-        id=$(_itest_random_hex 8)
+        id=$(influxdb_test_random_hex 8)
     done
     printf '%s' "$id"
 }
@@ -163,16 +166,16 @@ _itest_start() {
     chmod 700 "$INFLUXDB_TEST_DIR"
     trap influxdb_test_server_stop EXIT
 
-    _itest_token=$(_itest_random_hex 24)
-    _itest_ro_token=$(_itest_random_hex 24)
-    _itest_bad_token=$(_itest_random_hex 24)
-    _itest_org_id=$(_itest_random_id)
-    _itest_bucket_id=$(_itest_random_id)
-    _itest_other_org_id=$(_itest_random_id)
-    missing_org_id=$(_itest_random_id)
-    while [ "$_itest_other_org_id" = "$_itest_org_id" ]; do _itest_other_org_id=$(_itest_random_id); done
+    _itest_token=$(influxdb_test_random_hex 24)
+    _itest_ro_token=$(influxdb_test_random_hex 24)
+    _itest_bad_token=$(influxdb_test_random_hex 24)
+    _itest_org_id=$(influxdb_test_random_id)
+    _itest_bucket_id=$(influxdb_test_random_id)
+    _itest_other_org_id=$(influxdb_test_random_id)
+    missing_org_id=$(influxdb_test_random_id)
+    while [ "$_itest_other_org_id" = "$_itest_org_id" ]; do _itest_other_org_id=$(influxdb_test_random_id); done
     while [ "$missing_org_id" = "$_itest_org_id" ] || [ "$missing_org_id" = "$_itest_other_org_id" ]; do
-        missing_org_id=$(_itest_random_id)
+        missing_org_id=$(influxdb_test_random_id)
     done
     closed_port=$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 
