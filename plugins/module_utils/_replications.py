@@ -398,15 +398,14 @@ def converge_replication(service, org_id, current, want, state='present', replac
     if check_mode:
         status = {} if not plan.after else plan.status if plan.action in ('update', 'none') else status_from_api(None)
         outcome = Outcome(plan.changed, plan.before, plan.after, status)
-        outcome.queue_lost = plan.action in ('delete', 'replace')
         if validate and plan.after:
             _check_mode_validate(service, plan, outcome)
-        return outcome
-    outcome = execute_plan(service, org_id, plan, want, replace)
-    # a replication that another run deleted first had no queue left to lose
-    outcome.queue_lost = plan.action == 'replace' or plan.action == 'delete' and outcome.changed
-    if validate and outcome.after:
-        _validate(outcome, want['name'], lambda: service.validate(outcome.after['id']))
+    else:
+        outcome = execute_plan(service, org_id, plan, want, replace)
+        if validate and outcome.after:
+            _validate(outcome, want['name'], lambda: service.validate(outcome.after['id']))
+    # a replication that another run deleted first (not changed) had no queue left to lose
+    outcome.queue_lost = plan.action in ('delete', 'replace') and outcome.changed
     return outcome
 
 
