@@ -41,8 +41,8 @@ PINS=(
 UV=${DOCS_UV:-$(command -v uv || true)}
 
 log() { printf '==> %s\n' "$*" >&2; }
-# install PIP-ARGUMENT...: install into the virtual environment, with uv or pip
-install() {
+# venv_install PIP-ARGUMENT...: install into the virtual environment, with uv or pip
+venv_install() {
     if [[ -n $UV ]]; then
         "$UV" pip install --quiet --python "$VENV/bin/python" "$@"
     else
@@ -78,7 +78,7 @@ else
         "$PYTHON" -m venv "$VENV"
         "$VENV/bin/python" -m pip install --quiet --upgrade pip
     fi
-    install -c "$WORK/constraints.txt" "${PINS[@]}"
+    venv_install -c "$WORK/constraints.txt" "${PINS[@]}"
     cp -- "$WORK/constraints.txt" "$STAMP"
 fi
 export PATH="$VENV/bin:$PATH"
@@ -113,7 +113,7 @@ antsibull-docs sphinx-init --use-current --fail-on-error --dest-dir "$BUILD" \
 REQS_STAMP=$VENV/.influxdb2-docs-requirements
 if ! cmp -s "$BUILD/requirements.txt" "$REQS_STAMP" 2>/dev/null; then
     log "installing the requirements that sphinx-init generated"
-    install -c "$WORK/constraints.txt" -r "$BUILD/requirements.txt"
+    venv_install -c "$WORK/constraints.txt" -r "$BUILD/requirements.txt"
     cp -- "$BUILD/requirements.txt" "$REQS_STAMP"
 fi
 
