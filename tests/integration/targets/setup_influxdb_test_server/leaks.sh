@@ -51,7 +51,9 @@ leaks_run() {
     shift 2
     ansible-playbook -i "$_leaks_dir/inventory.ini" "$playbook" -e "@${INFLUXDB_TEST_VARS}" -e "@${LEAKS_TOKEN_VARS}" \
         --diff -vvvv "$@" >"$LEAKS_OUT/$name.stdout" 2>"$LEAKS_OUT/$name.stderr" || {
-        tail -n 60 "$LEAKS_OUT/$name.stdout" "$LEAKS_OUT/$name.stderr"
+        # the end of the output, with the tokens of the run masked (at -vvvv the tests' own uri
+        # tasks show them)
+        tail -n 60 "$LEAKS_OUT/$name.stdout" "$LEAKS_OUT/$name.stderr" | sed -f <(sed 's/.*/s|&|<token>|g/' "$LEAKS_SECRETS")
         return 1
     }
     echo "$name: $((SECONDS - start)) s"
