@@ -44,8 +44,90 @@ def test_create_answer_shape(server):
 
 def test_create_defaults(server):
     value = create_bucket(server)
-    assert value["retentionRules"] == []
+    assert value["retentionRules"] == [{"type": "expire", "everySeconds": 0, "shardGroupDurationSeconds": 604800}]
     assert "description" not in value
+
+
+HOUR = 3600
+DAY = 24 * HOUR
+
+# Sent retentionRules (None: the key left out) and the one rule upstream answers, as measured:
+# a shard-group duration sent is kept from 1 h up (below 1 h it becomes 1 h); one not sent (or 0)
+# follows the retention: 7 days for infinite or from 180 days up, 1 day from 2 days up, else 1 h.
+RETENTION_TABLE = [
+    (None, (0, 7 * DAY)),
+    ([], (0, 7 * DAY)),
+    ([{"type": "expire", "everySeconds": 0}], (0, 7 * DAY)),
+    ([{"everySeconds": HOUR}], (HOUR, HOUR)),
+    ([{"everySeconds": 2 * HOUR}], (2 * HOUR, HOUR)),
+    ([{"everySeconds": 2 * DAY - 1}], (2 * DAY - 1, HOUR)),
+    ([{"everySeconds": 2 * DAY}], (2 * DAY, DAY)),
+    ([{"everySeconds": 7 * DAY}], (7 * DAY, DAY)),
+    ([{"everySeconds": 180 * DAY - 1}], (180 * DAY - 1, DAY)),
+    ([{"everySeconds": 180 * DAY}], (180 * DAY, 7 * DAY)),
+    ([{"everySeconds": 30 * DAY, "shardGroupDurationSeconds": HOUR}], (30 * DAY, HOUR)),
+    ([{"everySeconds": 0, "shardGroupDurationSeconds": HOUR}], (0, HOUR)),
+    ([{"everySeconds": 0, "shardGroupDurationSeconds": 1}], (0, HOUR)),
+    ([{"everySeconds": HOUR, "shardGroupDurationSeconds": 1}], (HOUR, HOUR)),
+    ([{"everySeconds": 0, "shardGroupDurationSeconds": 0}], (0, 7 * DAY)),
+    ([{"everySeconds": 30 * DAY, "shardGroupDurationSeconds": 30 * DAY}], (30 * DAY, 30 * DAY)),
+    # the rule's type is not checked
+    ([{"type": "foo", "everySeconds": 2 * DAY}], (2 * DAY, DAY)),
+    ([{}], (0, 7 * DAY)),
+]
+
+
+@pytest.mark.parametrize("rules, expected", RETENTION_TABLE, ids=[json.dumps(rules) for rules, _expected in RETENTION_TABLE])
+def test_create_retention_rules(server, rules, expected):
+    fields = {} if rules is None else {"retentionRules": rules}
+    value = create_bucket(server, **fields)
+    every, shard_group = expected
+    answer = [{"type": "expire", "everySeconds": every, "shardGroupDurationSeconds": shard_group}]
+    assert value["retentionRules"] == answer
+    assert list(value["retentionRules"][0]) == ["type", "everySeconds", "shardGroupDurationSeconds"]
+    # GET and the list answer the same bucket
+    assert server.json("GET", BUCKETS + "/" + value["id"]) == (200, value)
+    status, listed = server.json("GET", "%s?orgID=%s&name=%s" % (BUCKETS, ORG_ID, value["name"]))
+    assert status == 200 and listed["buckets"] == [value]
+
+
+@pytest.mark.parametrize("rules, status, code, message", [
+    ([{"everySeconds": 0}, {"everySeconds": 0}], 422, "unprocessable entity",
+     "buckets cannot have more than one retention rule at this time"),
+    ([{"everySeconds": -1}], 422, "unprocessable entity", "expiration seconds cannot be negative"),
+    ([{"everySeconds": 0, "shardGroupDurationSeconds": -1}], 422, "unprocessable entity",
+     "shard-group duration seconds cannot be negative"),
+    ([{"everySeconds": 1}], 500, "internal error", "retention policy duration must be at least 1h0m0s"),
+    ([{"everySeconds": HOUR - 1}], 500, "internal error", "retention policy duration must be at least 1h0m0s"),
+    ([{"everySeconds": 2 * HOUR, "shardGroupDurationSeconds": DAY}], 500, "internal error",
+     "retention policy duration must be greater than the shard duration"),
+])
+def test_create_retention_errors(server, rules, status, code, message):
+    name = unique("bucket")
+    assert_error(server.request("POST", BUCKETS, {"orgID": ORG_ID, "name": name, "retentionRules": rules}), status, code, message)
+    # no bucket is left behind: the name is free
+    assert_error(server.request("GET", "%s?orgID=%s&name=%s" % (BUCKETS, ORG_ID, name)), 404, "not found",
+                 'bucket "%s" not found' % name)
+    create_bucket(server, name)
+
+
+def test_create_retention_error_order(server):
+    # the rules are checked before the token and the name, the retention's bounds only after the name is known free
+    two = [{"everySeconds": -1}, {"everySeconds": -1}]
+    assert_error(server.request("POST", BUCKETS, {"name": "_x", "retentionRules": two}), 400, "invalid",
+                 "organization id must be provided")
+    assert_error(server.request("POST", BUCKETS, {"orgID": ORG_ID, "name": "_x", "retentionRules": two}, token=RO_TOKEN),
+                 422, "unprocessable entity", "buckets cannot have more than one retention rule at this time")
+    negative = [{"everySeconds": -1, "shardGroupDurationSeconds": -1}]
+    assert_error(server.request("POST", BUCKETS, {"orgID": ORG_ID, "name": "_x", "retentionRules": negative}), 422,
+                 "unprocessable entity", "expiration seconds cannot be negative")
+    short = [{"everySeconds": 60}]
+    assert_error(server.request("POST", BUCKETS, {"orgID": ORG_ID, "name": "x", "retentionRules": short}, token=RO_TOKEN),
+                 401, "unauthorized", "write:orgs/%s/buckets is unauthorized" % ORG_ID)
+    assert_error(server.request("POST", BUCKETS, {"orgID": random_org(), "name": "x", "retentionRules": short}), 404,
+                 "not found", "organization not found")
+    assert_error(server.request("POST", BUCKETS, {"orgID": ORG_ID, "name": BUCKET_NAME, "retentionRules": short}), 422,
+                 "conflict", "bucket with name %s already exists" % BUCKET_NAME)
 
 
 def test_create_duplicate_name_is_conflict(server):
@@ -59,8 +141,10 @@ def test_create_duplicate_name_is_conflict(server):
 
 def test_create_checks(server):
     assert_error(server.request("POST", BUCKETS, {"name": "x"}), 400, "invalid", "organization id must be provided")
-    assert_error(server.request("POST", BUCKETS, {"orgID": ORG_ID, "name": "_system"}), 422, "unprocessable entity",
+    assert_error(server.request("POST", BUCKETS, {"orgID": ORG_ID, "name": "_system"}), 400, "invalid",
                  "bucket name _system is invalid. Buckets may not start with underscore")
+    assert_error(server.request("POST", BUCKETS, {"orgID": ORG_ID, "name": 'a"b'}), 400, "invalid",
+                 'bucket name a"b is invalid. Bucket names may not include quotation marks')
     assert_error(server.request("POST", BUCKETS, {"orgID": random_org(), "name": "x"}), 404, "not found", "organization not found")
     assert_error(server.request("POST", BUCKETS, b"{"), 400, "invalid", "failed to unmarshal json: unexpected EOF")
     assert_error(server.request("POST", BUCKETS, {"orgID": ORG_ID, "name": "x"}, token=RO_TOKEN), 401, "unauthorized",

@@ -3,14 +3,16 @@
 Upstream: tenant/http_server_bucket.go (the handlers, the bucket JSON and its
 links), tenant/service_bucket.go, tenant/storage_bucket.go (lookups, list
 order, the name index that makes names unique per org) and
-tenant/error_bucket.go (errors), kit/platform/paging.go (limit and offset). Deleting a bucket deletes
+tenant/error_bucket.go (errors), kit/platform/paging.go (limit and offset),
+storage/bucket_service.go and v1/services/meta (the shard-group duration and
+the retention checks of the storage engine). Deleting a bucket deletes
 the replications whose local bucket it is, and their queues, as
 replications/service.go DeleteBucketReplications does.
 """
 
 from . import orgs, validate
 from .decode import Struct, decode_struct
-from .wire import E_CONFLICT, E_INVALID, E_NOT_FOUND, E_UNPROCESSABLE, ApiError, json_response, no_content, parse_id
+from .wire import E_CONFLICT, E_INTERNAL, E_INVALID, E_NOT_FOUND, E_UNPROCESSABLE, ApiError, json_response, no_content, parse_id
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS buckets (
@@ -20,13 +22,14 @@ CREATE TABLE IF NOT EXISTS buckets (
     name TEXT NOT NULL,
     description TEXT NOT NULL DEFAULT '',
     retention_seconds INTEGER NOT NULL DEFAULT 0,
+    shard_group_seconds INTEGER NOT NULL,
     created_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL,
     CONSTRAINT buckets_uniq_orgid_name UNIQUE (org_id, name)
 );
 """
 
-COLUMNS = "id, org_id, type, name, description, retention_seconds, created_at, updated_at"
+COLUMNS = "id, org_id, type, name, description, retention_seconds, shard_group_seconds, created_at, updated_at"
 
 CREATE = Struct("postBucketRequest", {"orgID": ("id", False), "name": ("string", False), "description": ("string", False),
                                       "rp": ("string", False), "retentionRules": ("json", False)})
@@ -39,8 +42,13 @@ DAY = 24 * HOUR
 SYSTEM_BUCKETS = (("_tasks", 3 * DAY, "System bucket for task logs"), ("_monitoring", 7 * DAY, "System bucket for monitoring logs"))
 
 
-def _shard_group_duration(retention):
-    """Upstream's default shard group duration for a retention period (0 is infinite)."""
+def _shard_group_duration(retention, sent=0):
+    """The shard-group duration the storage engine keeps for a retention period (0 is infinite).
+
+    One sent (above 0) is kept from 1 h up, and is 1 h below that; none follows the retention.
+    """
+    if sent > 0:
+        return max(sent, HOUR)
     if retention == 0 or retention >= 180 * DAY:
         return 7 * DAY
     if retention < 2 * DAY:
@@ -54,11 +62,9 @@ def to_api(row):
     if row["description"]:
         result["description"] = row["description"]
     result["name"] = row["name"]
-    rules = []
-    if row["retention_seconds"] > 0:
-        rules.append({"type": "expire", "everySeconds": row["retention_seconds"],
-                      "shardGroupDurationSeconds": _shard_group_duration(row["retention_seconds"])})
-    result["retentionRules"] = rules
+    # always one rule, infinite retention included (everySeconds 0)
+    result["retentionRules"] = [{"type": "expire", "everySeconds": row["retention_seconds"],
+                                 "shardGroupDurationSeconds": row["shard_group_seconds"]}]
     result["createdAt"] = row["created_at"]
     result["updatedAt"] = row["updated_at"]
     result["links"] = {
@@ -99,29 +105,56 @@ def _org(app, org_id):
     raise ApiError(E_NOT_FOUND, "organization not found")
 
 
-def _retention(rules):
-    """everySeconds of the first retention rule (0: keep forever), checked as upstream does."""
+def _decode_rules(rules):
+    """The retention rules of a request as (everySeconds, shardGroupDurationSeconds) pairs; a wrong JSON type is 400.
+
+    A rule's type is not looked at.
+    """
     if rules is None:
-        return 0
+        return []
     if not isinstance(rules, list) or any(not isinstance(rule, dict) for rule in rules):
         raise ApiError(E_INVALID, "failed to unmarshal json: json: cannot unmarshal %s into Go struct field "
                        "postBucketRequest.retentionRules of type []tenant.retentionRule" % type(rules).__name__)
-    if not rules:
-        return 0
-    seconds = rules[0].get("everySeconds", 0)
-    if isinstance(seconds, bool) or not isinstance(seconds, int):
-        raise ApiError(E_INVALID, "failed to unmarshal json: json: cannot unmarshal value into Go struct field "
-                       "retentionRule.retentionRules.everySeconds of type int64")
-    if seconds < 0:
-        raise ApiError(E_UNPROCESSABLE, "expiration seconds must be greater than or equal to one second")
-    return seconds
+    pairs = []
+    for rule in rules:
+        pair = []
+        for field in ("everySeconds", "shardGroupDurationSeconds"):
+            seconds = rule.get(field, 0)
+            if isinstance(seconds, bool) or not isinstance(seconds, int):
+                raise ApiError(E_INVALID, "failed to unmarshal json: json: cannot unmarshal value into Go struct field "
+                               "retentionRule.retentionRules.%s of type int64" % field)
+            pair.append(seconds)
+        pairs.append(tuple(pair))
+    return pairs
 
 
-def create(app, org_id, name, description="", retention=0, bucket_id=None, kind="user"):
-    """Store a new bucket and return its row; a taken name is 422 conflict."""
+def _retention(rules):
+    """(retention, shard-group duration) as sent (0: infinite, resp. not given), checked as the request's own check does."""
+    if len(rules) > 1:
+        raise ApiError(E_UNPROCESSABLE, "buckets cannot have more than one retention rule at this time")
+    retention, shard_group = rules[0] if rules else (0, 0)
+    if retention < 0:
+        raise ApiError(E_UNPROCESSABLE, "expiration seconds cannot be negative")
+    if shard_group < 0:
+        raise ApiError(E_UNPROCESSABLE, "shard-group duration seconds cannot be negative")
+    return retention, shard_group
+
+
+def create(app, org_id, name, description="", retention=0, bucket_id=None, kind="user", shard_group=0):
+    """Store a new bucket and return its row.
+
+    A taken name is 422 conflict; then the storage engine's checks (500): a
+    retention below 1 h, or below the shard-group duration.
+    """
     if app.db.select("buckets", "id", org_id=org_id, name=name):
         raise ApiError(E_CONFLICT, "bucket with name %s already exists" % name)
-    values = {"org_id": org_id, "type": kind, "name": name, "description": description, "retention_seconds": retention}
+    shard_group = _shard_group_duration(retention, shard_group)
+    if 0 < retention < HOUR:
+        raise ApiError(E_INTERNAL, "retention policy duration must be at least 1h0m0s")
+    if 0 < retention < shard_group:
+        raise ApiError(E_INTERNAL, "retention policy duration must be greater than the shard duration")
+    values = {"org_id": org_id, "type": kind, "name": name, "description": description, "retention_seconds": retention,
+              "shard_group_seconds": shard_group}
     if bucket_id is None:
         bucket_id = app.db.insert("buckets", values)
     else:
@@ -139,16 +172,19 @@ def create_system_buckets(app, org_id):
 def create_bucket(app, req):
     """POST /api/v2/buckets: 201 and the bucket; a name already taken in the org is 422."""
     values = decode_struct(req.body, CREATE)
+    rules = _decode_rules(values.get("retentionRules"))
     org_id = values.get("orgID")
     if org_id is None:
         raise ApiError(E_INVALID, "organization id must be provided")
-    retention = _retention(values.get("retentionRules"))
+    retention, shard_group = _retention(rules)
+    validate.may_write(req, "orgs/%s/buckets" % org_id)
     name = values.get("name", "")
     if name.startswith("_"):
-        raise ApiError(E_UNPROCESSABLE, "bucket name %s is invalid. Buckets may not start with underscore" % name)
-    validate.may_write(req, "orgs/%s/buckets" % org_id)
+        raise ApiError(E_INVALID, "bucket name %s is invalid. Buckets may not start with underscore" % name)
+    if '"' in name:
+        raise ApiError(E_INVALID, "bucket name %s is invalid. Bucket names may not include quotation marks" % name)
     _org(app, org_id)
-    row = create(app, org_id, name, values.get("description", ""), retention)
+    row = create(app, org_id, name, values.get("description", ""), retention, shard_group=shard_group)
     return json_response(201, to_api(row))
 
 
