@@ -111,6 +111,40 @@ def test_create_retention_errors(server, rules, status, code, message):
     create_bucket(server, name)
 
 
+@pytest.mark.parametrize("rules, message", [
+    ("x", "cannot unmarshal string into Go struct field postBucketRequest.retentionRules of type []tenant.retentionRule"),
+    ({"everySeconds": 0}, "cannot unmarshal object into Go struct field postBucketRequest.retentionRules of type []tenant.retentionRule"),
+    ([1], "cannot unmarshal number into Go struct field postBucketRequest.retentionRules of type tenant.retentionRule"),
+    ([{"everySeconds": "x"}], "cannot unmarshal string into Go struct field retentionRule.retentionRules.everySeconds of type int64"),
+    ([{"everySeconds": 1.5}], "cannot unmarshal number 1.5 into Go struct field retentionRule.retentionRules.everySeconds of type int64"),
+    ([{"shardGroupDurationSeconds": True}],
+     "cannot unmarshal bool into Go struct field retentionRule.retentionRules.shardGroupDurationSeconds of type int64"),
+    ([{"type": 1}], "cannot unmarshal number into Go struct field retentionRule.retentionRules.type of type string"),
+    # the first type error in the body wins, also over a later rule's count
+    ([{"everySeconds": -1}, {"EVERYSECONDS": "x"}],
+     "cannot unmarshal string into Go struct field retentionRule.retentionRules.everySeconds of type int64"),
+])
+def test_create_retention_rules_of_a_wrong_type(server, rules, message):
+    assert_error(server.request("POST", BUCKETS, {"name": "x", "retentionRules": rules}), 400, "invalid",
+                 "failed to unmarshal json: json: " + message)
+
+
+def test_create_retention_rules_null(server):
+    # null leaves a rule, or a field of a rule, unset
+    value = create_bucket(server, retentionRules=[None])
+    assert value["retentionRules"] == [{"type": "expire", "everySeconds": 0, "shardGroupDurationSeconds": 604800}]
+    value = create_bucket(server, retentionRules=[{"type": None, "everySeconds": None, "shardGroupDurationSeconds": None}])
+    assert value["retentionRules"] == [{"type": "expire", "everySeconds": 0, "shardGroupDurationSeconds": 604800}]
+
+
+def test_create_rp(server):
+    value = create_bucket(server, description="d", rp="autogen")
+    assert list(value)[3:6] == ["description", "name", "rp"]
+    assert value["rp"] == "autogen"
+    assert server.json("GET", BUCKETS + "/" + value["id"]) == (200, value)
+    assert "rp" not in create_bucket(server, rp="")
+
+
 def test_create_retention_error_order(server):
     # the rules are checked before the token and the name, the retention's bounds only after the name is known free
     two = [{"everySeconds": -1}, {"everySeconds": -1}]

@@ -10,6 +10,8 @@ the replications whose local bucket it is, and their queues, as
 replications/service.go DeleteBucketReplications does.
 """
 
+import json
+
 from . import orgs, validate
 from .decode import Struct, decode_struct
 from .wire import E_CONFLICT, E_INTERNAL, E_INVALID, E_NOT_FOUND, E_UNPROCESSABLE, ApiError, json_response, no_content, parse_id
@@ -21,6 +23,7 @@ CREATE TABLE IF NOT EXISTS buckets (
     type TEXT NOT NULL DEFAULT 'user',
     name TEXT NOT NULL,
     description TEXT NOT NULL DEFAULT '',
+    rp TEXT NOT NULL DEFAULT '',
     retention_seconds INTEGER NOT NULL DEFAULT 0,
     shard_group_seconds INTEGER NOT NULL,
     created_at TIMESTAMP NOT NULL,
@@ -29,10 +32,13 @@ CREATE TABLE IF NOT EXISTS buckets (
 );
 """
 
-COLUMNS = "id, org_id, type, name, description, retention_seconds, shard_group_seconds, created_at, updated_at"
+COLUMNS = "id, org_id, type, name, description, rp, retention_seconds, shard_group_seconds, created_at, updated_at"
 
 CREATE = Struct("postBucketRequest", {"orgID": ("id", False), "name": ("string", False), "description": ("string", False),
                                       "rp": ("string", False), "retentionRules": ("json", False)})
+
+RULE = Struct("retentionRule", {"type": ("string", False), "everySeconds": ("int64", False),
+                                "shardGroupDurationSeconds": ("int64", False)})
 
 HOUR = 3600
 DAY = 24 * HOUR
@@ -62,6 +68,8 @@ def to_api(row):
     if row["description"]:
         result["description"] = row["description"]
     result["name"] = row["name"]
+    if row["rp"]:
+        result["rp"] = row["rp"]
     # always one rule, infinite retention included (everySeconds 0)
     result["retentionRules"] = [{"type": "expire", "everySeconds": row["retention_seconds"],
                                  "shardGroupDurationSeconds": row["shard_group_seconds"]}]
@@ -105,26 +113,37 @@ def _org(app, org_id):
     raise ApiError(E_NOT_FOUND, "organization not found")
 
 
+def _json_kind(value):
+    """The JSON type of a plain value as Go's decoder names it."""
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    return {str: "string", dict: "object", list: "array"}[type(value)]
+
+
 def _decode_rules(rules):
     """The retention rules of a request as (everySeconds, shardGroupDurationSeconds) pairs; a wrong JSON type is 400.
 
-    A rule's type is not looked at.
+    A null rule or field is left unset; a rule's type is not looked at.
     """
     if rules is None:
         return []
-    if not isinstance(rules, list) or any(not isinstance(rule, dict) for rule in rules):
-        raise ApiError(E_INVALID, "failed to unmarshal json: json: cannot unmarshal %s into Go struct field "
-                       "postBucketRequest.retentionRules of type []tenant.retentionRule" % type(rules).__name__)
+    where = "Go struct field postBucketRequest.retentionRules of type "
+    if not isinstance(rules, list):
+        raise ApiError(E_INVALID, "failed to unmarshal json: json: cannot unmarshal %s into %s[]tenant.retentionRule"
+                       % (_json_kind(rules), where))
     pairs = []
     for rule in rules:
-        pair = []
-        for field in ("everySeconds", "shardGroupDurationSeconds"):
-            seconds = rule.get(field, 0)
-            if isinstance(seconds, bool) or not isinstance(seconds, int):
-                raise ApiError(E_INVALID, "failed to unmarshal json: json: cannot unmarshal value into Go struct field "
-                               "retentionRule.retentionRules.%s of type int64" % field)
-            pair.append(seconds)
-        pairs.append(tuple(pair))
+        if rule is not None and not isinstance(rule, dict):
+            raise ApiError(E_INVALID, "failed to unmarshal json: json: cannot unmarshal %s into %stenant.retentionRule"
+                           % (_json_kind(rule), where))
+        try:
+            values = decode_struct(json.dumps(rule).encode("utf-8"), RULE)
+        except ApiError as exc:
+            # Go names a field of a nested struct by its path from the request
+            raise ApiError(exc.code, exc.message.replace(" retentionRule.", " retentionRule.retentionRules.", 1)) from None
+        pairs.append((values.get("everySeconds", 0), values.get("shardGroupDurationSeconds", 0)))
     return pairs
 
 
@@ -140,7 +159,7 @@ def _retention(rules):
     return retention, shard_group
 
 
-def create(app, org_id, name, description="", retention=0, bucket_id=None, kind="user", shard_group=0):
+def create(app, org_id, name, description="", retention=0, bucket_id=None, kind="user", shard_group=0, rp=""):
     """Store a new bucket and return its row.
 
     A taken name is 422 conflict; then the storage engine's checks (500): a
@@ -153,8 +172,8 @@ def create(app, org_id, name, description="", retention=0, bucket_id=None, kind=
         raise ApiError(E_INTERNAL, "retention policy duration must be at least 1h0m0s")
     if 0 < retention < shard_group:
         raise ApiError(E_INTERNAL, "retention policy duration must be greater than the shard duration")
-    values = {"org_id": org_id, "type": kind, "name": name, "description": description, "retention_seconds": retention,
-              "shard_group_seconds": shard_group}
+    values = {"org_id": org_id, "type": kind, "name": name, "description": description, "rp": rp,
+              "retention_seconds": retention, "shard_group_seconds": shard_group}
     if bucket_id is None:
         bucket_id = app.db.insert("buckets", values)
     else:
@@ -184,7 +203,7 @@ def create_bucket(app, req):
     if '"' in name:
         raise ApiError(E_INVALID, "bucket name %s is invalid. Bucket names may not include quotation marks" % name)
     _org(app, org_id)
-    row = create(app, org_id, name, values.get("description", ""), retention, shard_group=shard_group)
+    row = create(app, org_id, name, values.get("description", ""), retention, shard_group=shard_group, rp=values.get("rp", ""))
     return json_response(201, to_api(row))
 
 
