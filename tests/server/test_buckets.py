@@ -201,6 +201,27 @@ def test_list_unknown_name_is_404(server):
     # a name is looked up within the org
     assert_error(server.request("GET", BUCKETS + "?orgID=%s&name=%s" % (OTHER_ORG_ID, BUCKET_NAME)), 404, "not found",
                  'bucket "%s" not found' % BUCKET_NAME)
+    assert_error(server.request("GET", BUCKETS + "?orgID=%s&name=%s" % (random_org(), BUCKET_NAME)), 404, "not found",
+                 'bucket "%s" not found' % BUCKET_NAME)
+
+
+def test_list_name_without_org(server):
+    # without an org, a name matches in every org, in ID order, and no match is an empty page
+    name = unique("bucket")
+    ids = sorted(create_bucket(server, name, org_id)["id"] for org_id in (ORG_ID, OTHER_ORG_ID))
+    status, listed = server.json("GET", BUCKETS + "?name=" + name)
+    assert status == 200 and [b["id"] for b in listed["buckets"]] == ids
+    assert server.json("GET", BUCKETS + "?name=nope") == (200, {
+        "links": {"self": BUCKETS + "?bucket=nope&descending=false&limit=20&offset=0"}, "buckets": []})
+
+
+def test_list_id_wins_over_the_other_filters(server):
+    value = create_bucket(server)
+    for query in ("orgID=" + OTHER_ORG_ID, "orgID=" + random_org(), "org=nobody", "name=other"):
+        status, listed = server.json("GET", "%s?id=%s&%s" % (BUCKETS, value["id"].upper(), query))
+        assert (status, listed["buckets"]) == (200, [value]), query
+    assert_error(server.request("GET", BUCKETS + "?id=%s&name=%s" % (random_org(), value["name"])), 404, "not found",
+                 "bucket not found")
 
 
 def test_list_by_id_and_org_errors(server):
@@ -208,7 +229,10 @@ def test_list_by_id_and_org_errors(server):
     assert status == 200 and [b["name"] for b in listed["buckets"]] == [BUCKET_NAME]
     assert_error(server.request("GET", BUCKETS + "?id=" + random_org()), 404, "not found", "bucket not found")
     assert_error(server.request("GET", BUCKETS + "?org=nobody"), 404, "not found", 'organization name "nobody" not found')
-    assert_error(server.request("GET", BUCKETS + "?orgID=" + random_org()), 404, "not found", "organization not found")
+    org_id = random_org()
+    # an unknown orgID is an empty page, unlike an unknown org name
+    assert server.json("GET", BUCKETS + "?orgID=" + org_id) == (200, {
+        "links": {"self": BUCKETS + "?descending=false&limit=20&offset=0&orgID=" + org_id}, "buckets": []})
     assert_error(server.request("GET", BUCKETS + "?orgID=xyz"), 400, "invalid", "id must have a length of 16 bytes")
 
 
@@ -232,8 +256,75 @@ def test_list_paging(server):
     assert [b["id"] for b in down["buckets"]] == ids[::-1]
     _status, later = server.json("GET", BUCKETS + "?limit=100&after=" + ids[0])
     assert [b["id"] for b in later["buckets"]] == ids[1:]
+    # descending from after: that bucket and the ones before it
+    _status, earlier = server.json("GET", BUCKETS + "?limit=100&descending=true&after=" + ids[1])
+    assert [b["id"] for b in earlier["buckets"]] == ids[1::-1]
     assert_error(server.request("GET", BUCKETS + "?limit=101"), 400, "invalid", "limit must be between 1 and 100")
     assert_error(server.request("GET", BUCKETS + "?offset=x"), 400, "invalid", "offset is invalid")
+
+
+def test_list_in_an_org(fresh):
+    ids = {name: create_bucket(fresh, name)["id"] for name in ("b", "a", "c", "d")}
+    names = ["_monitoring", "_tasks", "a", "b", "c", "d", BUCKET_NAME]
+
+    def listed(query):
+        status, value = fresh.json("GET", "%s?orgID=%s&%s" % (BUCKETS, ORG_ID, query))
+        assert status == 200, value
+        return [b["name"] for b in value["buckets"]]
+
+    assert listed("limit=100") == names
+    assert listed("descending=true") == names[::-1]
+    assert listed("descending=true&offset=1&limit=2") == ["d", "c"]
+    # after: the buckets that follow it in name order (the offset does not apply); an ID the org does not have: none
+    assert listed("after=" + ids["b"]) == ["c", "d", BUCKET_NAME]
+    assert listed("after=%s&offset=1&limit=2" % ids["b"]) == ["c", "d"]
+    assert listed("after=%s&descending=true" % ids["b"]) == ["a", "_tasks", "_monitoring"]
+    assert listed("after=" + random_org()) == []
+    # a negative offset is the first page
+    assert listed("offset=-3&limit=2") == names[:2]
+
+
+def test_list_offset_without_org_counts_every_bucket(fresh):
+    # without an org, the offset skips buckets in ID order before the name filter
+    name = unique("bucket")
+    ids = sorted(create_bucket(fresh, name, org_id)["id"] for org_id in (ORG_ID, OTHER_ORG_ID))
+    _status, every = fresh.json("GET", BUCKETS + "?limit=100")
+    position = [b["id"] for b in every["buckets"]].index(ids[0])
+    for offset, expected in ((position, ids), (position + 1, ids[1:])):
+        status, value = fresh.json("GET", "%s?name=%s&offset=%d" % (BUCKETS, name, offset))
+        assert status == 200 and [b["id"] for b in value["buckets"]] == expected
+
+
+@pytest.mark.parametrize("query, links", [
+    ("orgID=%s&limit=2" % ORG_ID, {
+        "self": "descending=false&limit=2&offset=0&orgID=" + ORG_ID,
+        "next": "descending=false&limit=2&offset=2&orgID=" + ORG_ID}),
+    ("orgID=%s&limit=2&offset=1" % ORG_ID.upper(), {
+        "prev": "descending=false&limit=2&offset=0&orgID=" + ORG_ID,
+        "self": "descending=false&limit=2&offset=1&orgID=" + ORG_ID,
+        "next": "descending=false&limit=2&offset=3&orgID=" + ORG_ID}),
+    # orgID wins over org (an unknown orgID: an empty page)
+    ("org=%s&orgID=ABCDEFABCDEFABCD&offset=1&descending=t&sortBy=x y&foo=bar" % ORG_NAME, {
+        "prev": "descending=true&limit=20&offset=0&org=%s&orgID=abcdefabcdefabcd&sortBy=x+y" % ORG_NAME,
+        "self": "descending=true&limit=20&offset=1&org=%s&orgID=abcdefabcdefabcd&sortBy=x+y" % ORG_NAME}),
+    ("orgID=%s&offset=-1&limit=1" % ORG_ID, {
+        "self": "descending=false&limit=1&offset=-1&orgID=" + ORG_ID,
+        "next": "descending=false&limit=1&offset=0&orgID=" + ORG_ID}),
+    ("orgID=%s&name=%s" % (ORG_ID, BUCKET_NAME), {
+        "self": "bucket=%s&descending=false&limit=20&offset=0&orgID=%s" % (BUCKET_NAME, ORG_ID)}),
+    ("id=%s&after=%s&name=" % (BUCKET_ID, BUCKET_ID.upper()), {
+        "self": "after=%s&descending=false&id=%s&limit=20&offset=0" % (BUCKET_ID, BUCKET_ID)}),
+    ("name=a b%26c/%C3%A9&offset=100", {
+        "prev": "bucket=a+b%26c%2F%C3%A9&descending=false&limit=20&offset=80",
+        "self": "bucket=a+b%26c%2F%C3%A9&descending=false&limit=20&offset=100"}),
+])
+def test_list_links(server, query, links):
+    # the links name the filters and options of the request (the name as bucket), in key order
+    status, _headers, data = server.request("GET", BUCKETS + "?" + query.replace(" ", "%20"))
+    assert status == 200, data
+    value = json.loads(data)
+    assert list(value["links"]) == list(links)
+    assert value["links"] == {key: BUCKETS + "?" + link for key, link in links.items()}
 
 
 def test_list_default_page_is_20(fresh):

@@ -11,6 +11,7 @@ replications/service.go DeleteBucketReplications does.
 """
 
 import json
+from urllib.parse import urlencode
 
 from . import orgs, validate
 from .decode import Struct, decode_struct
@@ -31,6 +32,8 @@ CREATE TABLE IF NOT EXISTS buckets (
     CONSTRAINT buckets_uniq_orgid_name UNIQUE (org_id, name)
 );
 """
+
+BUCKETS_PATH = "/api/v2/buckets"
 
 COLUMNS = "id, org_id, type, name, description, rp, retention_seconds, shard_group_seconds, created_at, updated_at"
 
@@ -207,47 +210,77 @@ def create_bucket(app, req):
     return json_response(201, to_api(row))
 
 
-def list_buckets(app, req):
-    """GET /api/v2/buckets[?orgID=|org=][&name=][&id=][&limit=][&offset=]: an unknown name is 404."""
-    offset, after, limit, descending = orgs.find_options(req)
-    org_id = None
-    text = req.arg("orgID")
-    if text:
-        org_id = parse_id(text)
-    org_name = req.arg("org")
-    if org_name and org_id is None:
-        found = [org for org in app.orgs if org["name"] == org_name]
+def _query_id(req, name):
+    """An ID of the query string (lower case), or None; a malformed one is 400."""
+    text = req.arg(name)
+    return parse_id(text) if text else None
+
+
+def _org_buckets(app, req, org_id, name, after, offset, descending):
+    """The buckets of the org given by orgID (which wins, and may be unknown) or org (a name that must exist).
+
+    A name is looked up (404 when the org has no such bucket). Else every bucket of the org, in
+    name order as upstream reads them from its name index: after skips to the bucket after that
+    one (none when the org does not have it; the offset is then not used).
+    """
+    if org_id is None:
+        found = [org for org in app.orgs if org["name"] == req.arg("org")]
         if not found:
-            raise ApiError(E_NOT_FOUND, 'organization name "%s" not found' % org_name)
+            raise ApiError(E_NOT_FOUND, 'organization name "%s" not found' % req.arg("org"))
         org_id = found[0]["id"]
-    elif org_id is not None:
-        _org(app, org_id)
-    name = req.arg("name") or None
-    bucket_id = None
-    text = req.arg("id")
-    if text:
-        bucket_id = parse_id(text)
-    if org_id is not None:
-        # tenant/storage_bucket.go: an org's buckets come from its name index, in name order
-        # (descending and after do not apply there)
-        order = "name"
+    if name:
+        rows = app.db.select("buckets", COLUMNS, org_id=org_id, name=name)
+        if not rows:
+            raise ApiError(E_NOT_FOUND, 'bucket "%s" not found' % name)
+        return rows
+    rows = app.db.select("buckets", COLUMNS, order="name" + (" DESC" if descending else ""), org_id=org_id)
+    if after is None:
+        return rows[max(offset, 0):]
+    ids = [row["id"] for row in rows]
+    return rows[ids.index(after) + 1:] if after in ids else []
+
+
+def _all_buckets(app, name, after, offset, descending):
+    """Every bucket in ID order, as upstream scans them: after seeks to the ID after it (going down: that
+    bucket and the ones before it), then the offset skips buckets before the name filter."""
+    rows = app.db.select("buckets", COLUMNS, order="id" + (" DESC" if descending else ""))
+    if after is not None:
+        rows = [row for row in rows if (row["id"] <= after if descending else row["id"] > after)]
+    return [row for row in rows[max(offset, 0):] if not name or row["name"] == name]
+
+
+def list_buckets(app, req):
+    """GET /api/v2/buckets: a page of buckets, with links that repeat the request's filters and options.
+
+    Filters: id (wins over the others; unknown is 404), orgID or org (an org's buckets, or the one
+    named name), name (without an org: that name in every org).
+    """
+    offset, after, limit, descending = orgs.find_options(req)
+    org_id = _query_id(req, "orgID")
+    bucket_id = _query_id(req, "id")
+    name = req.arg("name")
+    if bucket_id is not None:
+        row = find(app.db, bucket_id)
+        if row is None:
+            raise ApiError(E_NOT_FOUND, "bucket not found")
+        rows = [row]
+    elif org_id is not None or req.arg("org"):
+        rows = _org_buckets(app, req, org_id, name, after, offset, descending)
     else:
-        order = "id" + (" DESC" if descending else "")
-    rows = app.db.select("buckets", COLUMNS, order=order, org_id=org_id, name=name, id=bucket_id)
-    if name is not None and not rows:
-        raise ApiError(E_NOT_FOUND, 'bucket "%s" not found' % name)
-    if bucket_id is not None and not rows:
-        raise ApiError(E_NOT_FOUND, "bucket not found")
-    if after is not None and org_id is None:
-        rows = [row for row in rows if (row["id"] < after if descending else row["id"] > after)]
-    page = rows[max(offset, 0):][:limit]
+        rows = _all_buckets(app, name, after, offset, descending)
+    page = rows[:limit]
+    # kit/platform/paging.go: the query of each link, its keys sorted, without the empty ones
+    query = {"after": after, "bucket": name, "descending": "true" if descending else "false", "id": bucket_id,
+             "limit": limit, "org": req.arg("org"), "orgID": org_id, "sortBy": req.arg("sortBy")}
 
     def link(at):
-        return "/api/v2/buckets?descending=%s&limit=%d&offset=%d" % ("true" if descending else "false", limit, at)
+        return BUCKETS_PATH + "?" + urlencode(sorted((key, value) for key, value in dict(query, offset=at).items()
+                                                     if value not in (None, "")))
 
-    links = {"self": link(offset)}
+    links = {}
     if offset > 0:
         links["prev"] = link(max(offset - limit, 0))
+    links["self"] = link(offset)
     if len(page) == limit:
         links["next"] = link(offset + limit)
     return json_response(200, {"links": links, "buckets": [to_api(row) for row in page]})
