@@ -483,38 +483,133 @@ def delete_replications_of(client, org_id, remote_id, remote_name, check_mode):
     return [r['name'] for r in found]
 
 
-def health(replication, status, threshold=DEFAULT_BACKLOG_THRESHOLD):
-    """``(health, reason)`` of a replication from its status: failing, backlog, unknown or healthy (reason ``None``)."""
+# What the remote's answer to a replicated write means, and what to change. One row per answer of
+# upstream's write path (main-2.x: http/write_handler.go and what it calls, the authentication
+# middleware, http/requests.go for the org, http/points for the body, models/points.go for line
+# protocol, storage/points_writer.go, v1/coordinator and tsdb for partial writes):
+# (HTTP status or None for any, start of the remote's own message (a regular expression) or None for
+# any, the cause, the fix, whether the remote refuses the data itself with a 400, so that
+# drop_non_retryable_data is a way out). The first row that matches wins; the last matches all.
+# Any answer other than 204 is retried, the same batch again and again; only a 400 is dropped, and
+# only with drop_non_retryable_data.
+BLOCKS = 'until then the batch is retried and blocks the queue'
+REMOTE_ANSWERS = (
+    (0, None, 'no answer came from the remote, a network or TLS failure',
+     'check that this server reaches the remote_url of the remote connection and trusts its certificate', False),
+    (400, r"unable to parse '", 'the remote refuses the data: line protocol it cannot parse',
+     'fix what writes these points to the local bucket', True),
+    (400, r'Please provide either orgID or org',
+     'the writes name no organization because the remote connection has no remote_org_id',
+     'set remote_org_id of the remote connection to the ID of the organization that holds the remote bucket on the '
+     'remote server', False),
+    (400, r'(invalid ID|id must have a length of 16 bytes)$', 'the remote refuses the organization ID of the writes',
+     'check remote_org_id of the remote connection', False),
+    (400, r'invalid precision', 'the remote refuses the precision of the writes, which the replication does not set',
+     'check that remote_url of the remote connection is the URL of an InfluxDB 2.x server, with no proxy in between '
+     'that changes the request', False),
+    (400, r'unable to read data: gzip: ', 'the remote cannot read the compressed batch: it was damaged on the way',
+     'check what stands between this server and the remote (a proxy that changes request bodies)', False),
+    (400, None, 'the remote refused the write request',
+     'check the remote connection (remote_url, remote_org_id, remote_api_token) and remote_bucket/remote_bucket_id '
+     'of the replication', False),
+    (401, None, 'the remote refuses the token of the remote connection',
+     'give the remote connection a valid token of the remote server (remote_api_token with '
+     'update_remote_api_token=always)', False),
+    (403, r'insufficient permissions for write: token is inactive', 'the token of the remote connection is inactive',
+     'activate it on the remote server, or give the remote connection another token (remote_api_token with '
+     'update_remote_api_token=always)', False),
+    (403, r'User is inactive', 'the user that owns the token of the remote connection is inactive on the remote server',
+     'activate that user, or give the remote connection a token of an active user (remote_api_token with '
+     'update_remote_api_token=always)', False),
+    (403, None, 'the token of the remote connection may not write to the remote bucket',
+     'give the remote connection a token with write permission on that bucket (remote_api_token with '
+     'update_remote_api_token=always), or check remote_bucket/remote_bucket_id of the replication', False),
+    (404, r'organization (not found|name ")', 'the remote server has no organization remote_org_id',
+     'set remote_org_id of the remote connection to the ID of the organization that holds the remote bucket on the '
+     'remote server', False),
+    (404, r'bucket not found$', 'the writes name no remote bucket',
+     'set remote_bucket or remote_bucket_id of the replication', False),
+    (404, r'bucket "', 'the remote server has no remote bucket of that name or ID in organization remote_org_id',
+     'check remote_bucket/remote_bucket_id of the replication (a bucket of the remote server) and remote_org_id of '
+     'the remote connection (the organization that holds it)', False),
+    (404, r'path not found', 'the remote has no write endpoint at remote_url',
+     'set remote_url of the remote connection to the base URL of the remote InfluxDB 2.x (with the path prefix of '
+     'a proxy, if there is one)', False),
+    (404, None, 'the remote does not know the remote bucket or organization',
+     'check remote_bucket/remote_bucket_id of the replication, and remote_org_id and remote_url of the remote '
+     'connection', False),
+    (413, None, 'the remote, or a proxy in front of it, refuses a batch this large',
+     'raise the request body size limit of the remote server or the proxy; ' + BLOCKS, False),
+    (422, r'failure writing points to database: partial write: field type conflict',
+     'the remote bucket holds a field of this name with another type and refuses these points',
+     'write that field with one type, and delete the conflicting data on the remote server or point the replication '
+     'at another remote bucket (remote_bucket/remote_bucket_id: a change keeps the queue); ' + BLOCKS, False),
+    (422, r'failure writing points to database: partial write: dropped \d+ points outside retention policy',
+     'the remote refuses points older than the retention period of the remote bucket',
+     'lengthen the retention period of the remote bucket beyond the age of the queued points; ' + BLOCKS, False),
+    (422, r'failure writing points to database: partial write: ',
+     'the remote refuses some points of the batch (the message names them)',
+     'fix what writes these points to the local bucket; the batch is retried and blocks the queue, which only '
+     'deleting the replication (with its queue) clears', False),
+    (429, None, 'the remote throttles the writes', 'the queue grows until it accepts them again', False),
+    (500, r'unable to read data: ', 'the remote received an incomplete batch',
+     'check the network and what stands between this server and the remote (a proxy)', False),
+    (500, r'unexpected error writing points to database', 'the remote cannot store the points',
+     'check the remote server (its log, disk and storage)', False),
+    (500, r'An internal error has occurred', 'the remote failed with an internal error',
+     'check the log of the remote server', False),
+    (None, None, 'the last write to the remote failed', 'check the remote server', False),
+)
+
+# How a 400 reads, by whether it is about the data itself and whether drop_non_retryable_data is set.
+# No other answer is dropped, so for them drop_non_retryable_data changes nothing.
+ADVICE_400 = {
+    (False, False): '{said}: {fix}; ' + BLOCKS,
+    (True, False): '{said}: {fix}, or set drop_non_retryable_data to drop the batches the remote refuses; ' + BLOCKS,
+    (True, True): '{said} and drop_non_retryable_data is set: data is being dropped; {fix}',
+    (False, True): '{said} and drop_non_retryable_data is set: every batch is dropped until this is fixed; {fix}',
+}
+
+# The edge stores the remote's answer as "invalid response code N, must be 204: N Status: message".
+REMOTE_MESSAGE_RE = re.compile(r'(?:invalid response code \d+, must be 204: )?(?:\d{3} [^:]*: )?(.*)', re.S)
+
+BACKLOG_UNJUDGED = ('the backlog cannot be judged on InfluxDB older than 2.7, which does not report '
+                    'remaining_bytes_to_be_synced')
+
+
+def remote_answer(code, message):
+    """``(cause, fix, drop_helps)`` for the remote's answer ``code`` and ``message`` (the row of :data:`REMOTE_ANSWERS`)."""
+    own = REMOTE_MESSAGE_RE.match(message or '').group(1)
+    return next((cause, fix, drop_helps) for status, pattern, cause, fix, drop_helps in REMOTE_ANSWERS
+                if status in (None, code) and (pattern is None or re.match(pattern, own)))
+
+
+def _failing_reason(replication, code, message):
+    cause, fix, drop_helps = remote_answer(code, message)
+    said = '%s (%s)' % (cause, '%s: %s' % (code, message) if message else code)
+    template = ADVICE_400[drop_helps, bool(replication.get('drop_non_retryable_data'))] if code == 400 else '{said}: {fix}'
+    return template.format(said=said, fix=fix)
+
+
+def health(replication, status, threshold=DEFAULT_BACKLOG_THRESHOLD, server_version=None):
+    """``(health, reason)`` of a replication from its status: failing, backlog, unknown or healthy.
+
+    ``server_version`` is the server's version as a tuple of ints, such as ``(2, 6, 1)``, or ``None``
+    when unknown. Before 2.7 the server does not report the backlog: the verdict then follows the
+    remote's last answer alone, and the reason says that the backlog cannot be judged. The reason is
+    ``None`` only for a healthy replication whose backlog was judged (or whose server version is unknown).
+    """
     code = status.get('latest_response_code')
-    message = status.get('latest_error_message')
-    answer = '%s: %s' % (code, message) if message else '%s' % code
     if code is not None and code != 204:
-        if code in (401, 403):
-            reason = ('the remote refuses the token of the remote connection (%s): give the remote connection a token that can '
-                      'write to the remote bucket (remote_api_token with update_remote_api_token=always)' % answer)
-        elif code == 404:
-            reason = ('the remote does not know the remote bucket or organization (%s): check remote_bucket/remote_bucket_id '
-                      'and the remote_org_id of the remote connection' % answer)
-        elif code == 0:
-            reason = ('no answer came from the remote, a network or TLS failure (%s): check that this server reaches the '
-                      'remote_url of the remote connection and trusts its certificate' % (message or 'no message'))
-        elif code == 400 and replication.get('drop_non_retryable_data'):
-            reason = ('the remote rejects the data as invalid (%s) and drop_non_retryable_data is set: data is being dropped'
-                      % answer)
-        elif code == 400:
-            reason = ('the remote rejects the data as invalid (%s): the batch is retried and blocks the queue; fix the data '
-                      'or set drop_non_retryable_data' % answer)
-        elif code == 429:
-            reason = 'the remote throttles the writes (%s): the queue grows until it accepts them again' % answer
-        else:
-            reason = 'the last write to the remote failed (%s): check the remote server' % answer
-        return 'failing', reason
+        return 'failing', _failing_reason(replication, code, status.get('latest_error_message'))
     remaining, size = status.get('remaining_bytes_to_be_synced'), replication.get('max_queue_size_bytes')
     if remaining is not None and size and remaining / size >= threshold:
         return 'backlog', ('%d bytes wait to be sent, %.0f%% of max_queue_size_bytes (%d); once the queue is full the server '
                            'silently drops new points: check the link to the remote, or raise max_queue_size_bytes'
                            % (remaining, 100.0 * remaining / size, size))
+    unjudged = remaining is None and server_version is not None and tuple(server_version) < (2, 7)
     if code is None:
-        return 'unknown', ('no write to the remote was attempted yet (nothing was written to the local bucket since the '
-                           'replication was created or the server started): write a point to the local bucket to check it')
-    return 'healthy', None
+        reason = ('no write to the remote was attempted yet (nothing was written to the local bucket since the '
+                  'replication was created or the server started): write a point to the local bucket to check it')
+        return 'unknown', reason + ('; ' + BACKLOG_UNJUDGED if unjudged else '')
+    return 'healthy', BACKLOG_UNJUDGED if unjudged else None

@@ -121,7 +121,7 @@ replications:
       health: failing
       health_reason: >-
         the remote refuses the token of the remote connection (401: 401 Unauthorized: unauthorized access):
-        give the remote connection a token that can write to the remote bucket (remote_api_token with
+        give the remote connection a valid token of the remote server (remote_api_token with
         update_remote_api_token=always)
   contains:
     id:
@@ -195,11 +195,24 @@ replications:
         - else V(backlog) when the data waiting to be sent reaches O(backlog_threshold) of the queue's maximum size;
         - else V(unknown) when no write to the remote was attempted yet;
         - else V(healthy).
+        - InfluxDB older than 2.7 does not report RV(replications[].status.remaining_bytes_to_be_synced), so there
+          the backlog cannot be judged and the verdict follows the remote's last answer alone.
       type: str
       returned: always
       choices: [failing, backlog, unknown, healthy]
     health_reason:
-      description: For a replication that is not healthy, one sentence that says what to check; V(null) when healthy.
+      description:
+        - For a replication that is not healthy, one sentence that names the cause and what to change, from the
+          remote's last answer (RV(replications[].status.latest_error_message)) read as InfluxDB's write endpoint
+          words it; the cause is an option of the remote connection (such as
+          O(influxops.influxdb2.influx_remote#module:remote_org_id) or
+          O(influxops.influxdb2.influx_remote#module:remote_api_token)), of the replication (such as
+          O(influxops.influxdb2.influx_replication#module:remote_bucket)), the remote server, or the data itself.
+        - It advises O(influxops.influxdb2.influx_replication#module:drop_non_retryable_data) only when the remote
+          refuses the data itself (line protocol it cannot parse), since that option drops every batch the remote
+          answers with 400; an answer it does not know is quoted without that advice.
+        - V(null) when healthy, except on InfluxDB older than 2.7, where it says that the backlog cannot be judged.
+        - The troubleshooting guide lists every answer with its cause and fix.
       type: str
       returned: always
 """

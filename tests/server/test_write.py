@@ -6,8 +6,19 @@ import json
 
 import pytest
 
-from conftest import (BUCKET_ID, BUCKET_NAME, ORG_ID, ORG_NAME, OTHER_ORG_ID, RO_TOKEN, TOKEN, UNAUTHORIZED_BODY, WRITE_TOKEN,
-                      assert_error, central_args, start_server, unique)
+from conftest import (BUCKET_ID, BUCKET_NAME, JSON_TYPE, ORG_ID, ORG_NAME, OTHER_ORG_ID, RO_TOKEN, TOKEN, UNAUTHORIZED_BODY,
+                      WRITE_TOKEN, assert_error, central_args, go_json, start_server, unique)
+
+INTERNAL = "An internal error has occurred - check server logs"
+
+
+def assert_write_error(response, status, code, message):
+    """An error of the write handler: compact JSON (kit/transport/http WriteErrorResponse, json.Marshal), with the code header."""
+    got_status, headers, data = response
+    assert got_status == status, data
+    assert headers["content-type"] == JSON_TYPE
+    assert headers["x-platform-error-code"] == code
+    assert data == ('{"code":%s,"message":%s}' % (go_json(code), go_json(message))).encode("utf-8")
 
 
 @pytest.fixture(name="writer", scope="module")
@@ -46,8 +57,8 @@ def test_precision_and_write_time(writer, bucket):
     assert writer.write("now v=1", bucket=name, org=ORG_NAME, precision="s")[0] == 204
     line = writer.points(name)[-1]
     assert line.startswith("now v=1 ") and line.endswith("000000000")
-    assert_error(writer.write("p v=1", bucket=name, org=ORG_NAME, precision="h"), 400, "invalid",
-                 "invalid precision; valid precision units are ns, us, ms, and s")
+    assert_write_error(writer.write("p v=1", bucket=name, org=ORG_NAME, precision="h"), 400, "invalid",
+                       "invalid precision; valid precision units are ns, us, ms, and s")
 
 
 def test_line_protocol_values(writer, bucket):
@@ -78,18 +89,75 @@ def test_line_protocol_values(writer, bucket):
 ])
 def test_unparsable_line_is_400(writer, bucket, line, reason):
     name, _bucket_id = bucket
-    assert_error(writer.write("ok v=1 1\n" + line, bucket=name, org=ORG_NAME), 400, "invalid",
-                 "unable to parse '%s': %s" % (line.strip(), reason))
+    assert_write_error(writer.write("ok v=1 1\n" + line, bucket=name, org=ORG_NAME), 400, "invalid",
+                       "unable to parse '%s': %s" % (line, reason))
     assert writer.points(name) == []  # nothing of a refused body is kept
+
+
+def test_every_unparsable_line_is_named(writer, bucket):
+    """models.ParsePointsWithPrecision goes on after a bad line and joins the errors with new lines; the quoted
+    line keeps what follows its first character, leading spaces and tabs are skipped."""
+    name, _bucket_id = bucket
+    body = "a v=1 1\n m \nb v=2 2\n\tn v=\nc v=3 3"
+    assert_write_error(writer.write(body, bucket=name, org=ORG_NAME), 400, "invalid",
+                       "unable to parse 'm ': missing fields\nunable to parse 'n v=': missing field value")
+    assert writer.points(name) == []
 
 
 def test_gzip_body(writer, bucket):
     name, _bucket_id = bucket
     body = gzip.compress(b"g v=1 1\ng v=2 2\n")
     assert writer.write(body, headers={"Content-Encoding": "gzip"}, bucket=name, org=ORG_NAME)[0] == 204
-    assert writer.points(name) == ["g v=1 1", "g v=2 2"]
-    assert_error(writer.write(b"not gzip", headers={"Content-Encoding": "gzip"}, bucket=name, org=ORG_NAME), 400, "invalid",
-                 "gzipped HTTP body contains an invalid header")
+    # one member after another is one body (Go's reader is multistream)
+    body = gzip.compress(b"g v=3 3\n") + gzip.compress(b"g v=4 4\n")
+    assert writer.write(body, headers={"Content-Encoding": "gzip"}, bucket=name, org=ORG_NAME)[0] == 204
+    assert writer.write(gzip.compress(b"g v=5 5"), headers={"Content-Encoding": "x-gzip"}, bucket=name, org=ORG_NAME)[0] == 204
+    assert writer.points(name) == ["g v=1 1", "g v=2 2", "g v=3 3", "g v=4 4", "g v=5 5"]
+
+
+GOOD_GZIP = gzip.compress(b"g v=1 1\n", mtime=0)
+
+
+@pytest.mark.parametrize("body, status, code, message", [
+    # the header is read while the request is decoded (gzip.NewReader): Go's error is no platform error
+    (b"not gzip", 500, "internal error", INTERNAL),
+    (b"\x1f\x8b\x08", 500, "internal error", INTERNAL),
+    (b"", 500, "internal error", INTERNAL),
+    # the rest is read with the points (http/points parsePoints: "unable to read data")
+    (GOOD_GZIP[:-8] + b"\0\0\0\0" + GOOD_GZIP[-4:], 400, "invalid", "unable to read data: gzip: invalid checksum"),
+    (GOOD_GZIP[:-4] + b"\0\0\0\0", 400, "invalid", "unable to read data: gzip: invalid checksum"),
+    (GOOD_GZIP[:-3], 500, "internal error", "unable to read data: unexpected EOF"),
+    (GOOD_GZIP[:12], 500, "internal error", "unable to read data: unexpected EOF"),
+    (GOOD_GZIP + b"trailing garbage", 400, "invalid", "unable to read data: gzip: invalid header"),
+    (GOOD_GZIP + b"junk", 500, "internal error", "unable to read data: unexpected EOF"),
+], ids=["not-gzip", "short-header", "empty", "bad-crc", "bad-length", "cut-in-trailer", "cut-in-data", "garbage-member",
+        "short-garbage"])
+def test_a_damaged_gzip_body(writer, bucket, body, status, code, message):
+    name, _bucket_id = bucket
+    assert_write_error(writer.write(body, headers={"Content-Encoding": "gzip"}, bucket=name, org=ORG_NAME), status, code, message)
+    assert writer.points(name) == []
+
+
+def test_corrupt_deflate_data_is_500(writer, bucket):
+    name, _bucket_id = bucket
+    body = GOOD_GZIP[:10] + b"\xff" * 8 + GOOD_GZIP[18:]
+    status, headers, data = writer.write(body, headers={"Content-Encoding": "gzip"}, bucket=name, org=ORG_NAME)
+    assert (status, headers["x-platform-error-code"]) == (500, "internal error")
+    assert json.loads(data)["message"].startswith("unable to read data: flate: corrupt input")
+
+
+def test_gzip_checks_in_upstream_order(writer, bucket):
+    name, _bucket_id = bucket
+    gzipped = {"Content-Encoding": "gzip"}
+    # a bad header is found before the org is looked at, after precision and bucket
+    assert_write_error(writer.write(b"not gzip", headers=gzipped, bucket=name), 500, "internal error", INTERNAL)
+    assert_write_error(writer.write(b"not gzip", headers=gzipped, org=ORG_NAME), 404, "not found", "bucket not found")
+    # a damaged body after a good header only once the bucket and the permission are checked
+    damaged = GOOD_GZIP[:-8] + b"\0\0\0\0" + GOOD_GZIP[-4:]
+    assert_write_error(writer.write(damaged, headers=gzipped, bucket=name), 400, "invalid", "Please provide either orgID or org")
+    assert_write_error(writer.write(damaged, headers=gzipped, bucket="nope", org=ORG_NAME), 404, "not found", 'bucket "nope" not found')
+    assert_write_error(writer.write(damaged, headers=gzipped, token=RO_TOKEN, bucket=name, org=ORG_NAME), 403, "forbidden",
+                       "insufficient permissions for write")
 
 
 def test_empty_body_is_204(writer, bucket):
@@ -105,24 +173,24 @@ def test_order_of_the_checks(writer):
     status, _headers, data = writer.write("m v=1", token="wrong", bucket=BUCKET_NAME, org=ORG_NAME)
     assert (status, data) == (401, UNAUTHORIZED_BODY)
     # precision, then the bucket parameter, then the org, then the bucket in the org
-    assert_error(writer.write("m v=1", precision="x"), 400, "invalid", "invalid precision; valid precision units are ns, us, ms, and s")
-    assert_error(writer.write("m v=1", org=ORG_NAME), 404, "not found", "bucket not found")
-    assert_error(writer.write("m v=1", bucket="", org=ORG_NAME), 404, "not found", "bucket not found")
-    assert_error(writer.write("m v=1", bucket=BUCKET_NAME), 400, "invalid", "Please provide either orgID or org")
-    assert_error(writer.write("m v=1", bucket=BUCKET_NAME, org=""), 400, "invalid", "Please provide either orgID or org")
-    assert_error(writer.write("m v=1", bucket=BUCKET_NAME, org="nobody"), 404, "not found", 'organization name "nobody" not found')
-    assert_error(writer.write("m v=1", bucket=BUCKET_NAME, org="dddddddddddddddd"), 404, "not found", "organization not found")
-    assert_error(writer.write("m v=1", bucket="nope", org=ORG_NAME), 404, "not found", 'bucket "nope" not found')
-    assert_error(writer.write("m v=1", bucket=BUCKET_NAME, org=OTHER_ORG_ID), 404, "not found", 'bucket "%s" not found' % BUCKET_NAME)
-    assert_error(writer.write("m v=1", bucket=OTHER_ORG_ID, org=ORG_NAME), 404, "not found", 'bucket "%s" not found' % OTHER_ORG_ID)
+    assert_write_error(writer.write("m v=1", precision="x"), 400, "invalid", "invalid precision; valid precision units are ns, us, ms, and s")
+    assert_write_error(writer.write("m v=1", org=ORG_NAME), 404, "not found", "bucket not found")
+    assert_write_error(writer.write("m v=1", bucket="", org=ORG_NAME), 404, "not found", "bucket not found")
+    assert_write_error(writer.write("m v=1", bucket=BUCKET_NAME), 400, "invalid", "Please provide either orgID or org")
+    assert_write_error(writer.write("m v=1", bucket=BUCKET_NAME, org=""), 400, "invalid", "Please provide either orgID or org")
+    assert_write_error(writer.write("m v=1", bucket=BUCKET_NAME, org="nobody"), 404, "not found", 'organization name "nobody" not found')
+    assert_write_error(writer.write("m v=1", bucket=BUCKET_NAME, org="dddddddddddddddd"), 404, "not found", "organization not found")
+    assert_write_error(writer.write("m v=1", bucket="nope", org=ORG_NAME), 404, "not found", 'bucket "nope" not found')
+    assert_write_error(writer.write("m v=1", bucket=BUCKET_NAME, org=OTHER_ORG_ID), 404, "not found", 'bucket "%s" not found' % BUCKET_NAME)
+    assert_write_error(writer.write("m v=1", bucket=OTHER_ORG_ID, org=ORG_NAME), 404, "not found", 'bucket "%s" not found' % OTHER_ORG_ID)
     # a bad body comes last
-    assert_error(writer.write("m", bucket="nope", org=ORG_NAME), 404, "not found", 'bucket "nope" not found')
+    assert_write_error(writer.write("m", bucket="nope", org=ORG_NAME), 404, "not found", 'bucket "nope" not found')
 
 
 def test_tokens_that_may_write(writer, bucket):
     name, _bucket_id = bucket
-    assert_error(writer.write("m v=1 1", token=RO_TOKEN, bucket=name, org=ORG_NAME), 403, "forbidden",
-                 "insufficient permissions for write")
+    assert_write_error(writer.write("m v=1 1", token=RO_TOKEN, bucket=name, org=ORG_NAME), 403, "forbidden",
+                       "insufficient permissions for write")
     assert writer.write("m v=1 1", token=WRITE_TOKEN, bucket=name, org=ORG_NAME)[0] == 204
     assert writer.write("m v=2 2", token=TOKEN, bucket=name, org=ORG_NAME)[0] == 204
     assert writer.points(name) == ["m v=1 1", "m v=2 2"]

@@ -1,20 +1,21 @@
 """/api/v2/write: line protocol into a bucket, kept in memory; what a central server answers an edge.
 
 Upstream: http/write_handler.go (the order of the checks and their errors),
-http/requests.go and influxdb.ErrInvalidOrgFilter (the org), models/points.go
-(line protocol and its parse errors). A write to a bucket that replications
-use is queued for each of them (replications/service.go WritePoints), see
-replicate.py.
+http/requests.go and influxdb.ErrInvalidOrgFilter (the org), http/points (the
+body, gzip), models/points.go (line protocol and its parse errors). Its errors
+go through kit/transport/http ErrorHandler, which writes compact JSON. A write
+to a bucket that replications use is queued for each of them
+(replications/service.go WritePoints), see replicate.py.
 """
 
-import gzip
 import re
 import threading
 import time
 import zlib
 
 from . import buckets
-from .wire import ACCESS_READ, E_FORBIDDEN, E_INVALID, E_NOT_FOUND, ApiError, no_content, parse_id
+from .wire import (ACCESS_READ, E_FORBIDDEN, E_INTERNAL, E_INVALID, E_NOT_FOUND, JSON_CONTENT_TYPE, STATUS_BY_CODE, ApiError, Response,
+                   compact_json, no_content, parse_id)
 
 PRECISIONS = {"ns": 1, "us": 1000, "ms": 1000 * 1000, "s": 1000 * 1000 * 1000}
 
@@ -117,10 +118,15 @@ def parse_line(line, precision, now_ns):
 
 
 def parse(text, precision, now_ns=None):
-    """Every point of a line protocol body, each with a nanosecond timestamp; LineError names the first bad line."""
+    """Every point of a line protocol body, each with a nanosecond timestamp.
+
+    LineError names every bad line, one a line, quoted from its first character that is not a space,
+    a tab or NUL, as models.ParsePointsWithPrecision does.
+    """
     if now_ns is None:
         now_ns = time.time_ns()
     points = []
+    failed = []
     for raw in text.split("\n"):
         line = raw.strip(" \t\r")
         if not line or line.startswith("#"):
@@ -128,7 +134,9 @@ def parse(text, precision, now_ns=None):
         try:
             points.append(parse_line(line, precision, now_ns))
         except LineError as exc:
-            raise LineError("unable to parse '%s': %s" % (line, exc)) from None
+            failed.append("unable to parse '%s': %s" % (raw.lstrip(" \t\0"), exc))
+    if failed:
+        raise LineError("\n".join(failed))
     return points
 
 
@@ -182,30 +190,73 @@ def _org(app, text):
     raise ApiError(E_INVALID, "Please provide either orgID or org")
 
 
-def _body(req):
-    if (req.headers.get("Content-Encoding") or "").lower() != "gzip":
-        return req.body
-    try:
-        return gzip.decompress(req.body)
-    except (OSError, EOFError, zlib.error):
-        raise ApiError(E_INVALID, "gzipped HTTP body contains an invalid header") from None
+_GZIP_MAGIC = b"\x1f\x8b\x08"  # ID1, ID2 and the only method (deflate), as Go's gzip.Reader checks them
+
+
+def _gzipped(req):
+    """Whether the body is gzip; a header Go's gzip.NewReader refuses is a plain Go error, so upstream answers 500."""
+    if req.headers.get("Content-Encoding") not in ("gzip", "x-gzip"):
+        return False
+    if len(req.body) < 10 or not req.body.startswith(_GZIP_MAGIC):
+        raise ApiError(E_INTERNAL, "An internal error has occurred - check server logs")
+    return True
+
+
+def _unread(reason):
+    """The error of http/points parsePoints for a body it could not read: 400 for gzip's own errors, 500 else."""
+    return ApiError(E_INVALID if reason.startswith("gzip: ") else E_INTERNAL, "unable to read data: " + reason)
+
+
+def _gunzip(data):
+    """The body of one or more gzip members, read as Go's gzip.Reader reads them (multistream)."""
+    text = []
+    while True:
+        member = zlib.decompressobj(31)
+        try:
+            text.append(member.decompress(data))
+        except zlib.error as exc:
+            if "incorrect data check" in str(exc) or "incorrect length check" in str(exc):
+                raise _unread("gzip: invalid checksum") from None
+            # Go names the offset in the compressed data, which zlib does not tell
+            raise _unread("flate: corrupt input") from None
+        if not member.eof:
+            raise _unread("unexpected EOF")
+        data = member.unused_data
+        if not data:
+            return b"".join(text)
+        if len(data) < 10:
+            raise _unread("unexpected EOF")
+        if not data.startswith(_GZIP_MAGIC):
+            raise _unread("gzip: invalid header")
 
 
 def write(app, req):
-    """POST /api/v2/write?bucket=&org=[&precision=]: 204 once every point is stored (and queued for replication)."""
+    """POST /api/v2/write?bucket=&org=[&precision=]: 204 once every point is stored (and queued for replication).
+
+    Errors are written as the write handler's error handler writes them: compact JSON.
+    """
+    try:
+        return _write(app, req)
+    except ApiError as exc:
+        return Response(STATUS_BY_CODE.get(exc.code, 500), compact_json({"code": exc.code, "message": exc.message}),
+                        JSON_CONTENT_TYPE, [("X-Platform-Error-Code", exc.code)])
+
+
+def _write(app, req):
     precision = req.arg("precision") or "ns"
     if precision not in PRECISIONS:
         raise ApiError(E_INVALID, "invalid precision; valid precision units are ns, us, ms, and s")
     bucket_text = req.arg("bucket")
     if not bucket_text:
         raise ApiError(E_NOT_FOUND, "bucket not found")
-    body = _body(req)
+    gzipped = _gzipped(req)
     org = _org(app, {"org": req.arg("org"), "orgID": req.arg("orgID")})
     bucket = buckets.find_in_org(app.db, org["id"], bucket_text)
     if bucket is None:
         raise ApiError(E_NOT_FOUND, 'bucket "%s" not found' % bucket_text)
     if req.access == ACCESS_READ:
         raise ApiError(E_FORBIDDEN, "insufficient permissions for write")
+    body = _gunzip(req.body) if gzipped else req.body
     try:
         points = parse(body.decode("utf-8", "replace"), precision)
     except LineError as exc:
