@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from ansible_collections.influxops.influxdb2.plugins.module_utils._connection import check_tls_files, resolve_connection
+from ansible_collections.influxops.influxdb2.plugins.module_utils._connection import NUMBER_RANGES, check_tls_files, resolve_connection
 from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import OptionError
 from ansible_collections.influxops.influxdb2.plugins.module_utils._validators import check_http_url, check_id, check_numbers, check_token
 
@@ -90,10 +90,14 @@ def test_token_is_required(token):
         resolve_connection(params(org='o', token=token), environ=env())
 
 
-@pytest.mark.parametrize('timeout', [0, -1.5])
-def test_timeout_must_be_positive(timeout):
-    with pytest.raises(OptionError, match='timeout must be'):
-        resolve_connection(params(org='o', timeout=timeout), environ=env())
+@pytest.mark.parametrize('option, value', [
+    ('timeout', 3600), ('timeout', 0.001), ('retries', 0), ('retries', 20), ('retry_backoff', 0), ('retry_backoff', 60.0),
+    ('max_queue_size_bytes', 33554430), ('max_queue_size_bytes', 2 ** 63 - 1), ('max_age_seconds', 0), ('max_age_seconds', 60),
+    ('max_age_seconds', 5184000), ('backlog_threshold', 1.0), ('backlog_threshold', 1e-9),
+])
+def test_the_ends_of_each_range_are_taken(option, value):
+    spec = {option: dict(type='int' if isinstance(value, int) else 'float')}
+    check_numbers({option: value}, spec, NUMBER_RANGES)
 
 
 NESTED = dict(items=dict(type='list', elements='dict', options=dict(
