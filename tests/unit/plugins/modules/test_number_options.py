@@ -4,7 +4,7 @@
 
 """Every number option of every module, suboptions included: a value out of its range fails the task
 before any request, with a message that names the option (as ``remotes[0].replications[0].name`` in a
-list) and its range.
+list) and its range; the documentation of the option states the same range.
 
 The options are found in the argument spec that each module gives ``AnsibleModule``, so an option
 added later is covered here without a new test.
@@ -15,7 +15,9 @@ from __future__ import annotations
 from unittest import mock
 
 import pytest
+import yaml
 
+from ansible_collections.influxops.influxdb2.plugins.doc_fragments._connection import ModuleDocFragment
 from ansible_collections.influxops.influxdb2.plugins.module_utils import _connection
 from ansible_collections.influxops.influxdb2.plugins.modules import (
     influx_remote,
@@ -31,7 +33,7 @@ NUMBER_TYPES = ('int', 'float')
 INT64_MAX = 2 ** 63 - 1
 
 # The range of each number option: the words of the message, values out of it, and the bounds its
-# documentation names.
+# documentation names (as V(...)).
 RANGES = {
     'timeout': ('a number greater than 0 and at most 3600', [0, -1.5, 3600.5, '1e400'], ['0', '3600']),
     'retries': ('an integer from 0 to 20', [-1, 21, 2 ** 63], ['0', '20']),
@@ -129,3 +131,19 @@ def test_a_value_out_of_the_range_of_the_option_fails_before_any_request(run_mai
     result = run_with(run_main, module, path, value)
     assert result['failed'] is True
     assert result['msg'].startswith('%s must be %s' % (option_name(SPECS[module], path), RANGES[path[-1]][0])), result['msg']
+
+
+def documentation(module, path):
+    """The description of the option at ``path`` in the documentation of ``module`` (or the connection fragment)."""
+    options = yaml.safe_load(module.DOCUMENTATION)['options']
+    if path[0] not in options:
+        options = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)['options']
+    for name in path[:-1]:
+        options = options[name]['suboptions']
+    description = options[path[-1]]['description']
+    return ' '.join(description) if isinstance(description, list) else description
+
+
+@pytest.mark.parametrize('module, path, bound', cases(lambda path, kind: RANGES[path[-1]][2]))
+def test_the_documentation_states_the_range(module, path, bound):
+    assert 'V(%s)' % bound in documentation(module, path)
