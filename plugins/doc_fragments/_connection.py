@@ -64,6 +64,7 @@ options:
   timeout:
     description:
       - Timeout in seconds for each HTTP request.
+      - A number greater than V(0) and at most V(3600).
     type: float
     default: 10
   retries:
@@ -74,14 +75,14 @@ options:
       - A request to create a remote is never sent again blindly. When the server may have
         created it (timeout, lost connection, gateway error), the remote is first read back by
         name, and created again only if it is still absent.
-      - V(0) disables retries.
+      - From V(0) to V(20). V(0) disables retries.
     type: int
     default: 3
   retry_backoff:
     description:
       - Seconds to wait before the first retry; the wait doubles with each further retry.
       - A C(Retry-After) header from the server (seconds or an HTTP date) is honoured instead.
-      - No wait is longer than 60 seconds.
+      - No wait is longer than 60 seconds, so the value is a number from V(0) to V(60).
     type: float
     default: 1.0
   client_cert:

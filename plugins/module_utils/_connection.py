@@ -5,7 +5,8 @@
 # This module_utils is PRIVATE to the collection. It can change without notice.
 
 """The connection layer: the common connection options of every module, how they are resolved
-(task, environment, influx CLI profile, default), the client factory, and the module factory.
+(task, environment, influx CLI profile, default), the client factory, and the module factory,
+which checks every number option of a module against its range.
 
 The argument spec here is mirrored one to one by the doc fragment
 ``influxops.influxdb2._connection``.
@@ -19,18 +20,32 @@ import ssl
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE, BOOLEANS_TRUE
 
-from ansible_collections.influxops.influxdb2.plugins.module_utils._client import InfluxDBClient
+from ansible_collections.influxops.influxdb2.plugins.module_utils._client import MAX_RETRY_DELAY, InfluxDBClient
 from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import OptionError
+from ansible_collections.influxops.influxdb2.plugins.module_utils._options import OPTION_RANGES
 from ansible_collections.influxops.influxdb2.plugins.module_utils._profiles import Profiles
 from ansible_collections.influxops.influxdb2.plugins.module_utils._validators import (
+    Range,
     check_http_url,
     check_id,
     check_name,
+    check_numbers,
     check_token,
 )
 
 
 DEFAULT_HOST = 'http://localhost:8086'
+MAX_TIMEOUT = 3600
+MAX_RETRIES = 20
+
+# The range of every number option, by name: the connection options', then the resources'
+# (see OPTION_RANGES). create_module checks every number option of a module against it.
+NUMBER_RANGES = dict(
+    timeout=Range(0, MAX_TIMEOUT, above=True, note='seconds for each request'),
+    retries=Range(0, MAX_RETRIES, note='0 turns retries off'),
+    retry_backoff=Range(0, int(MAX_RETRY_DELAY), note='seconds; no wait between retries is longer than %d' % MAX_RETRY_DELAY),
+    **OPTION_RANGES
+)
 
 
 def common_argument_spec():
@@ -164,7 +179,8 @@ def resolve_connection(params, environ=None, org_required=True):
     else the default, as with the influx CLI. ``host`` and ``token`` fall back to the
     environment through the argument spec; the org to ``INFLUX_ORG_ID`` then ``INFLUX_ORG``,
     only when the task sets neither; ``validate_certs`` to the inverse of ``INFLUX_SKIP_VERIFY``.
-    The profile is read only when a setting is still missing.
+    The profile is read only when a setting is still missing. The numbers (``timeout``,
+    ``retries``, ``retry_backoff``) were checked by :func:`create_module`.
     """
     environ = os.environ if environ is None else environ
     profiles = Profiles(params.get('influx_config'), environ)
@@ -208,15 +224,6 @@ def resolve_connection(params, environ=None, org_required=True):
         else:
             raise OptionError('INFLUX_SKIP_VERIFY must be a boolean such as true or false, got %r' % skip)
 
-    timeout = params['timeout']
-    if timeout is None or timeout <= 0:
-        raise OptionError('timeout must be a number of seconds greater than 0, got %r' % timeout)
-    retries = params.get('retries', 0)
-    if retries is None or retries < 0:
-        raise OptionError('retries must be 0 or more, got %r' % retries)
-    retry_backoff = params.get('retry_backoff', 1.0)
-    if retry_backoff is None or retry_backoff < 0:
-        raise OptionError('retry_backoff must be a number of seconds, 0 or more, got %r' % retry_backoff)
     if params.get('client_key') is not None and params.get('client_cert') is None:
         raise OptionError('client_key needs client_cert: set client_cert to the certificate that goes with the key')
     ca_path, client_cert, client_key = params.get('ca_path'), params.get('client_cert'), params.get('client_key')
@@ -227,15 +234,25 @@ def resolve_connection(params, environ=None, org_required=True):
         raise OptionError('trace_span must be a header value without control characters or surrounding spaces, got %r' % trace_span)
 
     return Connection(host=host, token=token, org=org, org_id=org_id, validate_certs=validate_certs,
-                      ca_path=ca_path, timeout=timeout, retries=retries, retry_backoff=retry_backoff,
+                      ca_path=ca_path, timeout=params['timeout'], retries=params.get('retries', 0),
+                      retry_backoff=params.get('retry_backoff', 1.0),
                       client_cert=client_cert, client_key=client_key, trace_span=trace_span)
 
 
 def create_module(argument_spec):
-    """The AnsibleModule of a task: the common connection options plus ``argument_spec``, with check mode."""
+    """The AnsibleModule of a task: the common connection options plus ``argument_spec``, with check mode.
+
+    Every number option, suboptions included, is checked against its range in :data:`NUMBER_RANGES`
+    (else the range of its type) here, before the module does anything; the task fails on one out of range.
+    """
     spec = common_argument_spec()
     spec.update(argument_spec)
-    return AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    try:
+        check_numbers(module.params, spec, NUMBER_RANGES)
+    except OptionError as exc:
+        fail(module, exc)
+    return module
 
 
 def fail(module, exc):

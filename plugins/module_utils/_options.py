@@ -4,13 +4,30 @@
 
 # This module_utils is PRIVATE to the collection. It can change without notice.
 
-"""The option specs of the resources, shared by the modules that take them (besides the connection
-options of :mod:`._connection`)."""
+"""The option specs of the resources, shared by the modules that take them, and the ranges of their
+number options (besides the connection options of :mod:`._connection`)."""
 
 from __future__ import annotations
 
 from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import UPDATE_TOKEN_ALWAYS, UPDATE_TOKEN_ON_CREATE
-from ansible_collections.influxops.influxdb2.plugins.module_utils._replications import DEFAULT_BACKLOG_THRESHOLD
+from ansible_collections.influxops.influxdb2.plugins.module_utils._replications import (
+    DEFAULT_BACKLOG_THRESHOLD,
+    MAX_AGE,
+    MIN_AGE,
+    MIN_QUEUE_SIZE,
+)
+from ansible_collections.influxops.influxdb2.plugins.module_utils._validators import INT64_MAX, Range
+
+
+# The range of each number option of the resources, by name: an option means the same wherever it
+# is (influx_replication's max_queue_size_bytes, and that of each replication of influx_remotes).
+# An integer option not listed here takes any 64-bit integer, a float option any finite number.
+OPTION_RANGES = dict(
+    max_queue_size_bytes=Range(MIN_QUEUE_SIZE, INT64_MAX, note="32 MiB less 2 bytes, the server's minimum, to the largest "
+                                                             "integer the server stores"),
+    max_age_seconds=Range(MIN_AGE, MAX_AGE, also=(0,), note="0 is the server's default; 5184000 is 60 days"),
+    backlog_threshold=Range(0, 1, above=True, note='a share of max_queue_size_bytes; 1 is a full queue'),
+)
 
 
 def remote_argument_spec():

@@ -81,7 +81,9 @@ def desired_replication(options, where=''):
     """Check the options of one replication before any request; return them as the plan wants them.
 
     ``where`` prefixes option names in messages, such as ``remotes[0].replications[1].``. Where the
-    context gives the remote, ``options`` has no remote/remote_id (see :func:`resolve_names`).
+    context gives the remote, ``options`` has no remote/remote_id (see :func:`resolve_names`). The
+    numbers (``max_queue_size_bytes``, ``max_age_seconds``) were checked against their ranges when
+    the module was created (``_options.OPTION_RANGES``).
     """
     check_name(options['name'], where + 'name')
     for by_name, by_id in PAIRS:
@@ -100,14 +102,6 @@ def desired_replication(options, where=''):
             desired[by_id] = check_id(desired[by_id], where + by_id)
         if desired[by_name] is not None:
             check_name(desired[by_name], where + by_name)
-    size = desired['max_queue_size_bytes']
-    if size is not None and size < MIN_QUEUE_SIZE:
-        raise OptionError('%smax_queue_size_bytes must be at least %d (32 MiB less 2 bytes, the server\'s minimum), got %d'
-                          % (where, MIN_QUEUE_SIZE, size))
-    age = desired['max_age_seconds']
-    if age is not None and age != 0 and not MIN_AGE <= age <= MAX_AGE:
-        raise OptionError('%smax_age_seconds must be 0 (the server\'s default) or between %d and %d (60 days), got %d'
-                          % (where, MIN_AGE, MAX_AGE, age))
     return desired
 
 

@@ -4,13 +4,14 @@
 
 # This module_utils is PRIVATE to the collection. It can change without notice.
 
-"""Checks of single values (IDs, names, URLs, tokens), shared by the connection options and the
-resources. Each returns the value as it is to be used, or raises :class:`OptionError` naming the
+"""Checks of single values (IDs, names, URLs, tokens, numbers), shared by the connection options and
+the resources. Each returns the value as it is to be used, or raises :class:`OptionError` naming the
 option; none shows a value that may be a secret.
 """
 
 from __future__ import annotations
 
+import math
 import re
 
 from urllib.parse import urlsplit
@@ -99,3 +100,77 @@ def check_name(value, option='name'):
     if value is None or not value.strip():
         raise OptionError('%s must not be empty or only white space' % option)
     return value
+
+
+class Range:
+    """The numbers an option takes: from ``low`` to ``high`` (``None``: no bound), ``low`` itself
+    excluded with ``above``, and the numbers of ``also`` besides. ``note`` says what the bounds mean.
+    NaN and the infinities are in no range, and a boolean is no number.
+    """
+
+    def __init__(self, low=None, high=None, above=False, also=(), note=None):
+        self.low = low
+        self.high = high
+        self.above = above
+        self.also = tuple(also)
+        self.note = note
+
+    def __contains__(self, value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return False
+        if value in self.also:
+            return True
+        if isinstance(value, float) and not math.isfinite(value):
+            return False
+        return ((self.low is None or (value > self.low if self.above else value >= self.low))
+                and (self.high is None or value <= self.high))
+
+    def describe(self, kind):
+        """The range in words, for an option of type ``kind`` (``int`` or ``float``)."""
+        if self.low is not None and self.high is not None and not self.above:
+            ends = 'from %s to %s' % (self.low, self.high)
+        else:
+            ends = ' and '.join(([] if self.low is None else ['%s %s' % ('greater than' if self.above else 'at least', self.low)])
+                                + ([] if self.high is None else ['at most %s' % self.high]))
+        noun = 'an integer' if kind == 'int' else 'a number' if ends else 'a finite number'
+        text = ''.join('%s or ' % value for value in self.also) + noun + (' ' + ends if ends else '')
+        return text + (' (%s)' % self.note if self.note else '')
+
+
+INT64_MIN, INT64_MAX = -2 ** 63, 2 ** 63 - 1
+# What an integer option takes unless its range is narrower: the API stores integers as int64.
+INT64 = Range(INT64_MIN, INT64_MAX, note='a 64-bit integer, as the server stores it')
+# What a float option takes unless its range is narrower.
+FINITE = Range()
+NUMBER_TYPES = dict(int=INT64, float=FINITE)
+
+
+def check_number(value, option, allowed, kind):
+    """Check that ``value`` (of an option of type ``kind``) is in the :class:`Range` ``allowed``; return it."""
+    if value not in allowed:
+        raise OptionError('%s must be %s, got %r' % (option, allowed.describe(kind), value))
+    return value
+
+
+def check_numbers(params, spec, ranges, where=''):
+    """Check every number that ``params`` holds for an option of the argument spec ``spec``, suboptions and list
+    elements included, against its :class:`Range` in ``ranges`` (by option name; an integer without one against
+    :data:`INT64`, a float against :data:`FINITE`).
+
+    The message names the option as ``where`` + its name, an item of a list with its index
+    (``remotes[0].replications[1].max_queue_size_bytes``).
+    """
+    for option, entry in spec.items():
+        _check_value(params.get(option), entry.get('type', 'str'), option, entry, ranges, where + option)
+
+
+def _check_value(value, kind, option, entry, ranges, name):
+    if value is None:
+        return
+    if kind == 'list':
+        for index, item in enumerate(value):
+            _check_value(item, entry.get('elements', 'str'), option, entry, ranges, '%s[%d]' % (name, index))
+    elif kind == 'dict' and entry.get('options'):
+        check_numbers(value, entry['options'], ranges, name + '.')
+    elif kind in NUMBER_TYPES:
+        check_number(value, name, ranges.get(option, NUMBER_TYPES[kind]), kind)

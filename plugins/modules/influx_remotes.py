@@ -157,7 +157,8 @@ options:
             description:
               - The most bytes the queue may hold on disk. When it is full, new points are not queued
                 (the local write still succeeds, and those points never reach the remote).
-              - At least V(33554430). Defaults to V(67108860) when the replication is created.
+              - From V(33554430) to V(9223372036854775807) (the largest integer the server stores). Defaults to
+                V(67108860) when the replication is created.
               - Size it as the longest outage to ride out times the ingest rate of the local bucket.
             type: int
           max_age_seconds:

@@ -62,7 +62,7 @@ options:
       - The share of O(influxops.influxdb2.influx_replication#module:max_queue_size_bytes) that
         data waiting to be sent must reach for a replication to be reported as V(backlog).
       - When the queue is full (V(1.0)), the server silently drops new points for that replication.
-      - A number greater than 0.
+      - A number greater than V(0) and at most V(1); V(1) reports a backlog only when the queue is full.
     type: float
     default: 0.8
 notes:
@@ -247,9 +247,6 @@ def main():
         for option in ('remote_id', 'local_bucket_id', 'id'):
             if given[option] is not None:
                 given[option] = check_id(given[option], option)
-        threshold = params['backlog_threshold']
-        if threshold is None or threshold <= 0:
-            raise OptionError('backlog_threshold must be a number greater than 0 (a share of max_queue_size_bytes), got %r' % threshold)
         conn = resolve_connection(params, org_required=given['id'] is None or given['remote'] is not None
                                   or given['local_bucket'] is not None)
         service = ReplicationsService(conn.client(module))
@@ -273,7 +270,7 @@ def main():
     replications = []
     for item in found:
         replication, status = from_api(item), status_from_api(item)
-        state, reason = health(replication, status, threshold)
+        state, reason = health(replication, status, params['backlog_threshold'])
         replications.append(dict(replication, status=status, health=state, health_reason=reason))
     replications.sort(key=lambda r: (r['name'] or '', r['id'] or ''))
     module.exit_json(changed=False, replications=replications)

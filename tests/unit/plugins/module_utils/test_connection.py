@@ -10,9 +10,9 @@ import subprocess
 
 import pytest
 
-from ansible_collections.influxops.influxdb2.plugins.module_utils._connection import check_tls_files, resolve_connection
+from ansible_collections.influxops.influxdb2.plugins.module_utils._connection import NUMBER_RANGES, check_tls_files, resolve_connection
 from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import OptionError
-from ansible_collections.influxops.influxdb2.plugins.module_utils._validators import check_http_url, check_id, check_token
+from ansible_collections.influxops.influxdb2.plugins.module_utils._validators import check_http_url, check_id, check_numbers, check_token
 
 
 NO_PROFILES = '/nonexistent/influx-configs'
@@ -90,10 +90,36 @@ def test_token_is_required(token):
         resolve_connection(params(org='o', token=token), environ=env())
 
 
-@pytest.mark.parametrize('timeout', [0, -1.5])
-def test_timeout_must_be_positive(timeout):
-    with pytest.raises(OptionError, match='timeout must be'):
-        resolve_connection(params(org='o', timeout=timeout), environ=env())
+@pytest.mark.parametrize('option, value', [
+    ('timeout', 3600), ('timeout', 0.001), ('retries', 0), ('retries', 20), ('retry_backoff', 0), ('retry_backoff', 60.0),
+    ('max_queue_size_bytes', 33554430), ('max_queue_size_bytes', 2 ** 63 - 1), ('max_age_seconds', 0), ('max_age_seconds', 60),
+    ('max_age_seconds', 5184000), ('backlog_threshold', 1.0), ('backlog_threshold', 1e-9),
+])
+def test_the_ends_of_each_range_are_taken(option, value):
+    spec = {option: dict(type='int' if isinstance(value, int) else 'float')}
+    check_numbers({option: value}, spec, NUMBER_RANGES)
+
+
+NESTED = dict(items=dict(type='list', elements='dict', options=dict(
+    limits=dict(type='dict', options=dict(size=dict(type='int'), share=dict(type='float'))),
+    sizes=dict(type='list', elements='int'))))
+
+
+@pytest.mark.parametrize('value, message', [
+    (dict(items=[dict(), dict(limits=dict(size=2 ** 63))]),
+     'items[1].limits.size must be an integer from -9223372036854775808 to 9223372036854775807 (a 64-bit integer'),
+    (dict(items=[dict(limits=dict(share=float('nan')))]), 'items[0].limits.share must be a finite number, got nan'),
+    (dict(items=[dict(sizes=[1, -2 ** 63 - 1])]), 'items[0].sizes[1] must be an integer from'),
+    (dict(items=[dict(limits=dict(size=True))]), 'items[0].limits.size must be an integer from'),
+])
+def test_every_number_is_checked_where_it_is_and_named_by_its_place(value, message):
+    with pytest.raises(OptionError) as caught:
+        check_numbers(value, NESTED, {})
+    assert str(caught.value).startswith(message)
+
+
+def test_unset_numbers_and_other_types_are_not_checked():
+    check_numbers(dict(items=[dict(limits=None, sizes=None)], name='inf'), dict(NESTED, name=dict(type='str')), {})
 
 
 def test_empty_task_token_falls_back_to_the_environment():

@@ -56,8 +56,8 @@ def test_a_bucket_missing_from_the_list_names_the_option_with_its_place(client):
 
 
 def test_messages_carry_the_place_of_the_item():
-    with pytest.raises(OptionError, match=r'remotes\[2\]\.replications\[0\]\.max_queue_size_bytes must be at least'):
-        desired_replication(options(max_queue_size_bytes=1), where='remotes[2].replications[0].')
+    with pytest.raises(OptionError, match=r'remotes\[2\]\.replications\[0\]\.remote_bucket must not be empty'):
+        desired_replication(options(remote_bucket=' '), where='remotes[2].replications[0].')
     with pytest.raises(OptionError, match=r'set r\.remote_bucket or r\.remote_bucket_id'):
         plan_replication(None, dict(name='metrics', remote_id=REMOTE_ID, local_bucket_id=BUCKET_ID), ORG_ID, where='r.')
 

@@ -302,7 +302,6 @@ def test_local_bucket_change_needs_replace(run):
     ([dict(name='alpha', state='absent', replications=[declared('r1')])], 'remotes[0].replications: a remote with state=absent'),
     ([item('alpha', [declared('r1', local_bucket='telemetry')])],
      'remotes[0].replications[0].local_bucket and remotes[0].replications[0].local_bucket_id are mutually exclusive'),
-    ([item('alpha', [declared('r1', max_queue_size_bytes=5)])], 'remotes[0].replications[0].max_queue_size_bytes'),
     ([item('alpha', [dict(name='r1', state='absent', description='x')])], 'remotes[0].replications[0].state=absent'),
 ])
 def test_bad_replications_fail_before_any_request(run, remotes, fragment):

@@ -165,7 +165,6 @@ def test_backlog_threshold_option(run):
     (dict(BASE, local_bucket='telemetry', local_bucket_id=BUCKET_ID), 'local_bucket and local_bucket_id are mutually exclusive'),
     (dict(BASE, id='nope'), 'id must be an InfluxDB ID'),
     (dict(BASE, remote_id='nope'), 'remote_id must be an InfluxDB ID'),
-    (dict(BASE, backlog_threshold=0), 'backlog_threshold must be a number greater than 0'),
     (dict(token=TOKEN), 'one of org or org_id is required'),
     (dict(token=TOKEN, id=REPLICATION_ID, remote='central'), 'one of org or org_id is required'),
 ])
