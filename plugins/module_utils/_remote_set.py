@@ -20,7 +20,6 @@ from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import
 from ansible_collections.influxops.influxdb2.plugins.module_utils._orgs import check_org_id
 from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import (
     ACTION_LISTS,
-    Outcome as RemoteOutcome,
     RemotesService,
     SetOutcome,
     execute_plan as execute_remote_plan,
@@ -47,8 +46,8 @@ class ReplicationSetOutcome(SetOutcome):
     ``validated`` lists the replications validated, ``queue_lost`` those deleted or replaced, whose
     queued data is lost."""
 
-    def __init__(self, before, after, done, validated, queue_lost):
-        super().__init__(before, after, done)
+    def __init__(self, before, after, done, token_sent, validated, queue_lost):
+        super().__init__(before, after, done, token_sent)
         self.validated = validated
         self.queue_lost = queue_lost
 
@@ -194,8 +193,9 @@ def converge_set_with_replications(client, org_id, org_confirmed, desired_list, 
                 validated.append(step.name)
 
     queue_lost = [step.name for step in moves + deletes if step.plan.action in ('delete', 'replace') and step.plan.before]
+    token_sent = [step.name for step in steps if step.kind == 'remote' and step.outcome.token_sent]
     before, after = _before_after(current, found, steps)
-    return ReplicationSetOutcome(before, after, done, validated, queue_lost)
+    return ReplicationSetOutcome(before, after, done, token_sent, validated, queue_lost)
 
 
 def _fill_remote_id(step, new_ids, check_mode):
@@ -217,7 +217,7 @@ def _carry_out(remotes, replications, org_id, step, update_token, check_mode):
     plan = step.plan
     if step.kind == 'remote':
         if check_mode:
-            return RemoteOutcome(plan.changed, plan.before, plan.after)
+            return plan.predicted()
         return execute_remote_plan(remotes, org_id, plan, step.desired, update_token)
     if check_mode:
         status = plan.status if plan.action in ('update', 'none') else {}

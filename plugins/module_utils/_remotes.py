@@ -51,6 +51,11 @@ CREATE_OPTIONS = ('description', 'remote_url', TOKEN_OPTION, 'remote_org_id', 'a
 UPDATE_TOKEN_ON_CREATE = 'on_create'
 UPDATE_TOKEN_ALWAYS = 'always'
 
+# The values of the remote_api_token line of a diff, on each side, for a remote to which the token is
+# sent. Fixed texts, never derived from a token; they differ, so that the line shows in the diff.
+TOKEN_BEFORE = '<not returned by the server>'
+TOKEN_AFTER = '<sent by this task>'
+
 
 def desired_remote(options, where=''):
     """Check the options of one remote before any request; return them as the plan wants them.
@@ -113,6 +118,14 @@ class Plan:
     @property
     def remote_id(self):
         return self.before.get('id')
+
+    @property
+    def sends_token(self):
+        return TOKEN_FIELD in (self.body or {})
+
+    def predicted(self):
+        """The :class:`Outcome` that check mode reports."""
+        return Outcome(self.changed, self.before, self.after, self.sends_token)
 
 
 def plan_remote(current, desired, org_id, state='present', update_token=UPDATE_TOKEN_ON_CREATE):
@@ -181,12 +194,45 @@ class RemotesService(ResourceService):
 
 
 class Outcome:
-    """The result of converging one remote: what the module reports."""
+    """The result of converging one remote: what the module reports; ``token_sent`` tells whether
+    the token was sent (or would be, in check mode)."""
 
-    def __init__(self, changed, before, after):
+    def __init__(self, changed, before, after, token_sent=False):
         self.changed = changed
         self.before = before
         self.after = after
+        self.token_sent = token_sent
+
+    def diff(self, header=None):
+        """The diff (see :func:`_token_lines`); ``header`` is one more note for the header of the after side."""
+        before, after = _token_lines(self.before, self.after, self.token_sent)
+        return _diff(before, after, [self.before['name']] if self.token_sent and self.before else [], header)
+
+
+def _token_lines(before, after, sent):
+    """``before`` and ``after`` of a remote, each with a remote_api_token line if the token is ``sent`` to it.
+
+    The token is never shown, nor anything made from it: the line holds :data:`TOKEN_BEFORE` on the
+    before side (if the remote exists) and :data:`TOKEN_AFTER` on the after side.
+    """
+    if not sent:
+        return before, after
+    return dict(before, remote_api_token=TOKEN_BEFORE) if before else before, dict(after, remote_api_token=TOKEN_AFTER)
+
+
+def _token_header(names):
+    """The header of the after side of a diff in which the token of the existing remotes ``names`` is replaced."""
+    return ("the remote_api_token of remote(s) %s is replaced with the task's; the server never returns a token, "
+            'so whether it differs is unknown' % ', '.join(repr(name) for name in names))
+
+
+def _diff(before, after, replaced, header):
+    """A diff whose after side's header names the remotes ``replaced`` (their token) and says ``header``."""
+    diff = dict(before=before, after=after)
+    notes = ([_token_header(replaced)] if replaced else []) + ([header] if header else [])
+    if notes:
+        diff['after_header'] = '; '.join(notes)
+    return diff
 
 
 def converge_remote(service, org_id, current, desired, state, update_token, check_mode, org_confirmed):
@@ -199,7 +245,7 @@ def converge_remote(service, org_id, current, desired, state, update_token, chec
     if plan.action == 'create' and not org_confirmed:
         check_org_id(service.client, org_id)
     if check_mode:
-        return Outcome(plan.changed, plan.before, plan.after)
+        return plan.predicted()
     return execute_plan(service, org_id, plan, desired, update_token)
 
 
@@ -211,7 +257,8 @@ def execute_plan(service, org_id, plan, desired, update_token):
         deleted = service.delete(plan.remote_id, plan.before['name'])
         return Outcome(deleted, plan.before, {})
     if plan.action == 'update':
-        return Outcome(True, plan.before, from_api(service.update(org_id, plan.before['name'], plan.remote_id, plan.body)))
+        return Outcome(True, plan.before, from_api(service.update(org_id, plan.before['name'], plan.remote_id, plan.body)),
+                       plan.sends_token)
     return _create(service, org_id, plan, desired, update_token)
 
 
@@ -224,7 +271,7 @@ def _create(service, org_id, plan, desired, update_token):
     """
     created, how = service.create_or_find(org_id, plan.body)
     if how == 'created':
-        return Outcome(True, {}, from_api(created))
+        return Outcome(True, {}, from_api(created), True)
     # 'lost': our POST most likely created it, and its answer was lost; 'raced': another run did
     created_by_us = how == 'lost'
     if update_token == UPDATE_TOKEN_ON_CREATE:
@@ -232,22 +279,34 @@ def _create(service, org_id, plan, desired, update_token):
         desired[TOKEN_OPTION] = None
     plan = plan_remote(created, desired, org_id, 'present', update_token)
     before = {} if created_by_us else plan.before
+    token_sent = created_by_us or plan.sends_token
     if not plan.changed:
-        return Outcome(created_by_us, before, plan.after)
-    return Outcome(True, before, from_api(service.update(org_id, desired['name'], plan.remote_id, plan.body)))
+        return Outcome(created_by_us, before, plan.after, token_sent)
+    return Outcome(True, before, from_api(service.update(org_id, desired['name'], plan.remote_id, plan.body)), token_sent)
 
 
 class SetOutcome:
-    """The result of converging a set: ``done`` maps created/updated/deleted to lists of names."""
+    """The result of converging a set: ``done`` maps created/updated/deleted to lists of names;
+    ``token_sent`` lists the remotes to which the token was sent (or would be, in check mode)."""
 
-    def __init__(self, before, after, done):
+    def __init__(self, before, after, done, token_sent=()):
         self.before = before
         self.after = after
         self.done = done
+        self.token_sent = token_sent
 
     @property
     def changed(self):
         return any(self.done.values())
+
+    def diff(self, header=None):
+        """The diff of the whole set (see :func:`_token_lines`); ``header`` is one more note for the header of the after side."""
+        before, after = dict(self.before), {}
+        for name, remote in self.after.items():
+            old, after[name] = _token_lines(self.before.get(name, {}), remote, name in self.token_sent)
+            if old:
+                before[name] = old
+        return _diff(before, after, [name for name in self.token_sent if name in self.before], header)
 
 
 ACTION_LISTS = (('create', 'created'), ('update', 'updated'), ('delete', 'deleted'))
@@ -273,9 +332,10 @@ def converge_set(service, org_id, org_confirmed, desired_list, purge, update_tok
     before = dict((name, from_api(remote)) for name, remote in current.items())
     after = dict(before)
     done = dict((key, []) for action, key in ACTION_LISTS)
+    token_sent = []
     for index, (desired, plan) in enumerate(plans):
         if check_mode:
-            outcome = Outcome(plan.changed, plan.before, plan.after)
+            outcome = plan.predicted()
         else:
             try:
                 outcome = execute_plan(service, org_id, plan, desired, update_token)
@@ -289,4 +349,6 @@ def converge_set(service, org_id, org_confirmed, desired_list, purge, update_tok
         if outcome.changed:
             kind = 'created' if not outcome.before else 'deleted' if not outcome.after else 'updated'
             done[kind].append(desired['name'])
-    return SetOutcome(before, after, done)
+        if outcome.token_sent:
+            token_sent.append(desired['name'])
+    return SetOutcome(before, after, done, token_sent)

@@ -31,7 +31,8 @@ attributes:
   diff_mode:
     support: full
     details:
-      - The diff never contains the remote's API token.
+      - The diff never contains the remote's API token. When the task sends the token, the diff has a
+        C(remote_api_token) line with a fixed text in place of the token; see O(update_remote_api_token).
   idempotent:
     support: partial
     details:
@@ -94,6 +95,13 @@ options:
       - V(on_create) sends it only when the remote is created; an existing remote keeps its token.
       - V(always) sends it on every run (this is how to rotate the token), and the task then always
         reports a change. Without O(remote_api_token) it changes nothing.
+      - The API never returns a token, so the module cannot know whether the token it sends differs
+        from the one the remote has; with V(always) it reports a change even when they are the same.
+      - Whenever the token is sent (when the remote is created, and with V(always)), the diff shows a
+        C(remote_api_token) line whose value is a fixed text, never the token nor anything made from it
+        (C(<not returned by the server>) before, C(<sent by this task>) after; after only when the
+        remote is created). When the token of an existing remote is replaced, the header of the after
+        side says so. Check mode shows the same diff.
     type: str
     choices: [on_create, always]
     default: on_create
@@ -234,9 +242,7 @@ def main():
                                   module.check_mode, org_confirmed)
     except InfluxOpsError as exc:
         fail(module, exc)
-    diff = dict(before=outcome.before, after=outcome.after)
-    if deleted:
-        diff['after_header'] = queue_loss_header(deleted)
+    diff = outcome.diff(queue_loss_header(deleted) if deleted else None)
     module.exit_json(changed=outcome.changed, remote=outcome.after, diff=diff)
 
 

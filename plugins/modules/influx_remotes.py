@@ -44,7 +44,8 @@ attributes:
     support: full
     details:
       - The diff shows the organization's whole set of remotes before and after, keyed by name,
-        never with a token.
+        never with a token. A remote to which the task sends its token has a C(remote_api_token)
+        line with a fixed text in place of the token; see O(update_remote_api_token).
       - When any item has O(remotes[].replications), each remote carries its replications, keyed by
         name (never their live status); the header of the after side names the replications whose
         queued data a delete or a replacement loses.
@@ -220,7 +221,15 @@ options:
     description:
       - When to send O(remotes[].remote_api_token) to the server.
       - V(on_create) sends it only when the remote is created.
-      - V(always) sends it on every run (token rotation); each such remote is then reported as updated.
+      - V(always) sends it on every run (token rotation) to every remote that has
+        O(remotes[].remote_api_token); each such remote is then reported as updated.
+      - The API never returns a token, so the module cannot know whether the token it sends differs
+        from the one a remote has; with V(always) it reports the remote as updated even when they are the same.
+      - Each remote to which the token is sent (a remote created, and with V(always) each remote with
+        O(remotes[].remote_api_token)) has a C(remote_api_token) line in the diff whose value is a fixed
+        text, never the token nor anything made from it (C(<not returned by the server>) before,
+        C(<sent by this task>) after; after only for a remote created). The header of the after side
+        names the existing remotes whose token is replaced. Check mode shows the same diff.
     type: str
     choices: [on_create, always]
     default: on_create
@@ -571,15 +580,13 @@ def main():
     except InfluxOpsError as exc:
         fail(module, exc)
     after = [dict(outcome.after[name]) for name in sorted(outcome.after)]
-    diff = dict(before=outcome.before, after=outcome.after)
+    diff = outcome.diff(queue_loss_header(outcome.queue_lost) if with_replications and outcome.queue_lost else None)
     result = dict(dict((key, []) for key in ('replications_created', 'replications_updated', 'replications_deleted')),
                   **outcome.done)
     if with_replications:
         for remote in after:
             remote['replications'] = [remote['replications'][name] for name in sorted(remote['replications'])]
         result['replications_validated'] = outcome.validated
-        if outcome.queue_lost:
-            diff['after_header'] = queue_loss_header(outcome.queue_lost)
     module.exit_json(changed=outcome.changed, remotes=after, diff=diff, **result)
 
 

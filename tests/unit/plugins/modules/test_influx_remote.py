@@ -7,9 +7,11 @@
 from __future__ import annotations
 
 import functools
+import json
 
 import pytest
 
+from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import TOKEN_AFTER, TOKEN_BEFORE
 from ansible_collections.influxops.influxdb2.plugins.modules import influx_remote
 from ansible_collections.influxops.influxdb2.tests.unit.plugins.http_fake import (
     ORG_ID,
@@ -29,6 +31,15 @@ BASE = dict(token=TOKEN, org_id=ORG_ID, name='central')
 FULL = dict(BASE, remote_url='https://central.example.com:8086', remote_api_token=REMOTE_TOKEN)
 SNAKE = dict(id=REMOTE_ID, org_id=ORG_ID, name='central', description=None, remote_url='https://central.example.com:8086',
              remote_org_id=None, allow_insecure_tls=False)
+# a token that shares no four characters with any text of the module
+ROTATED = 'Zq9xK2vW8pL4mN7rYb3T'
+REPLACED_HEADER = ("the remote_api_token of remote(s) 'central' is replaced with the task's; the server never returns a token, "
+                   "so whether it differs is unknown")
+
+
+def pieces(secret, size=4):
+    """Every run of ``size`` characters of ``secret``."""
+    return set(secret[start:start + size] for start in range(len(secret) - size + 1))
 
 
 @pytest.fixture
@@ -68,7 +79,8 @@ def test_create_confirms_org_then_posts(run):
     ])
     assert result['changed'] is True
     assert result['remote'] == dict(SNAKE, description='hq', remote_org_id='00000000000000aa')
-    assert result['diff']['before'] == {}
+    # the token is set on create: the diff shows it sent, as a placeholder, with no header (nothing is replaced)
+    assert result['diff'] == {'before': {}, 'after': dict(result['remote'], remote_api_token=TOKEN_AFTER)}
     assert len(server.writes) == 1
 
 
@@ -79,7 +91,7 @@ def test_create_in_check_mode_predicts_without_writing(run):
     ], check_mode=True)
     assert result['changed'] is True
     assert result['remote'] == dict(SNAKE, id=None)
-    assert result['diff'] == {'before': {}, 'after': dict(SNAKE, id=None)}
+    assert result['diff'] == {'before': {}, 'after': dict(SNAKE, id=None, remote_api_token=TOKEN_AFTER)}
     assert server.writes == []
 
 
@@ -139,16 +151,48 @@ def test_ids_compare_without_case(run):
 def test_token_on_create_is_not_sent_to_an_existing_remote(run):
     result, server = run(dict(FULL, remote_api_token='another-token'), [Call('GET', LOOKUP, body={'remotes': [api_remote()]})])
     assert result['changed'] is False
+    assert result['diff'] == {'before': SNAKE, 'after': SNAKE}
     assert server.writes == []
 
 
-def test_token_always_is_sent_and_reports_changed(run):
-    result, server = run(dict(FULL, update_remote_api_token='always'), [
-        Call('GET', LOOKUP, body={'remotes': [api_remote()]}),
-        Call('PATCH', '/api/v2/remotes/' + REMOTE_ID, body=api_remote(), sent={'remoteAPIToken': REMOTE_TOKEN}),
-    ])
+def test_token_always_is_sent_and_shown_in_the_diff_without_any_part_of_it(run_main):
+    args = dict(FULL, remote_api_token=ROTATED, update_remote_api_token='always')
+    lookup = Call('GET', LOOKUP, body={'remotes': [api_remote()]})
+    result, server = run_main(influx_remote, args, [
+        lookup, Call('PATCH', '/api/v2/remotes/' + REMOTE_ID, body=api_remote(), sent={'remoteAPIToken': ROTATED})],
+        secrets=[TOKEN, ROTATED])
     assert result['changed'] is True
-    assert result['diff']['before'] == result['diff']['after'] == SNAKE
+    assert result['remote'] == SNAKE
+    # before and after differ only by the placeholders, so that the line shows in the diff
+    assert result['diff'] == {'before': dict(SNAKE, remote_api_token=TOKEN_BEFORE), 'after': dict(SNAKE, remote_api_token=TOKEN_AFTER),
+                              'after_header': REPLACED_HEADER}
+    text = json.dumps(result)
+    assert [piece for piece in pieces(ROTATED) if piece in text] == []
+
+    checked, server = run_main(influx_remote, args, [lookup], secrets=[TOKEN, ROTATED], check_mode=True, read_only=True)
+    assert checked['changed'] is True
+    assert checked['diff'] == result['diff']
+
+
+def test_token_always_with_a_field_change_shows_both(run):
+    result, server = run(dict(FULL, description='new', update_remote_api_token='always'), [
+        Call('GET', LOOKUP, body={'remotes': [api_remote()]}),
+        Call('PATCH', '/api/v2/remotes/' + REMOTE_ID, body=api_remote(description='new'),
+             sent={'description': 'new', 'remoteAPIToken': REMOTE_TOKEN}),
+    ])
+    assert result['diff']['before'] == dict(SNAKE, remote_api_token=TOKEN_BEFORE)
+    assert result['diff']['after'] == dict(SNAKE, description='new', remote_api_token=TOKEN_AFTER)
+    assert result['diff']['after_header'] == REPLACED_HEADER
+
+
+def test_the_token_placeholders_do_not_depend_on_the_token(run_main):
+    diffs = []
+    for secret in ('7' * 8, ROTATED * 5):
+        result, server = run_main(influx_remote, dict(FULL, remote_api_token=secret, update_remote_api_token='always'),
+                                  [Call('GET', LOOKUP, body={'remotes': [api_remote()]})], secrets=[TOKEN, secret],
+                                  check_mode=True)
+        diffs.append(result['diff'])
+    assert diffs[0] == diffs[1]
 
 
 def test_token_always_without_token_changes_nothing(run):
@@ -215,6 +259,8 @@ def test_unique_race_converges_on_the_other_run(run):
     ])
     assert result['changed'] is True
     assert result['remote']['description'] == 'ours'
+    # the other run created the remote with its token; ours is not sent under on_create
+    assert result['diff'] == {'before': dict(SNAKE, description='theirs'), 'after': dict(SNAKE, description='ours')}
 
 
 def test_unique_race_with_nothing_left_to_change_reports_unchanged(run):

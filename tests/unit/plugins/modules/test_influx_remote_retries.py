@@ -14,6 +14,7 @@ from urllib.error import URLError
 
 import pytest
 
+from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import TOKEN_AFTER
 from ansible_collections.influxops.influxdb2.plugins.modules import influx_remote
 from ansible_collections.influxops.influxdb2.tests.unit.plugins.http_fake import (
     ORG_ID,
@@ -91,7 +92,8 @@ def test_post_lost_after_success_is_not_repeated(run):
     ])
     assert result['changed'] is True
     assert result['remote']['id'] == REMOTE_ID
-    assert result['diff']['before'] == {}
+    # the POST that sent the token is taken to have created the remote, as in check mode
+    assert result['diff'] == {'before': {}, 'after': dict(result['remote'], remote_api_token=TOKEN_AFTER)}
     assert [s['method'] for s in server.seen].count('POST') == 1
     assert ["reading remote 'central' back" in w for w in warnings_of(result)] == [True]
 

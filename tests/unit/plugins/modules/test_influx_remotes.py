@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import TOKEN_AFTER, TOKEN_BEFORE
 from ansible_collections.influxops.influxdb2.plugins.modules import influx_remotes
 from ansible_collections.influxops.influxdb2.tests.unit.plugins.http_fake import (
     ORG_ID,
@@ -21,6 +24,8 @@ LIST = '/api/v2/remotes?orgID=' + ORG_ID
 ORG = '/api/v2/orgs/' + ORG_ID
 IDS = dict(alpha='000000000000000a', bravo='000000000000000b', charlie='000000000000000c', delta='000000000000000d')
 SECRET = 'set-secret-token-5150'
+# a token that shares no four characters with any text of the module
+ROTATED = 'Zq9xK2vW8pL4mN7rYb3T'
 
 
 def remote(name, **kwargs):
@@ -37,7 +42,7 @@ def item(name, **kwargs):
 def run(run_main):
     def run(args, calls, **kwargs):
         base_args = dict(token=TOKEN) if 'org' in args else dict(token=TOKEN, org_id=ORG_ID)
-        return run_main(influx_remotes, args, calls, secrets=[TOKEN, SECRET], base_args=base_args, **kwargs)
+        return run_main(influx_remotes, args, calls, secrets=[TOKEN, SECRET, ROTATED], base_args=base_args, **kwargs)
     return run
 
 
@@ -47,6 +52,7 @@ def test_noop_over_many_remotes_is_one_request(run):
     assert result['changed'] is False
     assert [r['name'] for r in result['remotes']] == ['alpha', 'bravo', 'charlie', 'delta']
     assert (result['created'], result['updated'], result['deleted']) == ([], [], [])
+    assert result['diff'] == {'before': result['diff']['before'], 'after': result['diff']['before']}
     assert len(server.seen) == 1
 
 
@@ -152,3 +158,34 @@ def test_token_always_updates_every_remote_with_a_token(run):
         Call('GET', LIST, body={'remotes': [remote('alpha'), remote('bravo')]}),
         Call('PATCH', '/api/v2/remotes/' + IDS['alpha'], body=remote('alpha'), sent={'remoteAPIToken': SECRET})])
     assert result['updated'] == ['alpha'] and result['changed'] is True
+
+
+def test_token_always_diff_shows_which_remotes_get_the_token(run):
+    # alpha has its token replaced, bravo is given none, charlie is created with its token
+    args = dict(update_remote_api_token='always', remotes=[item('alpha', remote_api_token=ROTATED), dict(name='bravo'), item('charlie')])
+    calls = [Call('GET', LIST, body={'remotes': [remote('alpha'), remote('bravo')]}), Call('GET', ORG, body={'id': ORG_ID, 'name': 'edge'})]
+    result, server = run(args, calls + [
+        Call('PATCH', '/api/v2/remotes/' + IDS['alpha'], body=remote('alpha'), sent={'remoteAPIToken': ROTATED}),
+        Call('POST', '/api/v2/remotes', status=201, body=remote('charlie'))])
+    checked, server = run(args, calls, check_mode=True, read_only=True)
+    for diff in result['diff'], checked['diff']:
+        before, after = diff['before'], diff['after']
+        assert sorted(before) == ['alpha', 'bravo'] and sorted(after) == ['alpha', 'bravo', 'charlie']
+        assert before['alpha'] == dict(after['alpha'], remote_api_token=TOKEN_BEFORE)
+        assert after['alpha']['remote_api_token'] == TOKEN_AFTER
+        assert after['charlie']['remote_api_token'] == TOKEN_AFTER
+        assert 'remote_api_token' not in before['bravo'] and before['bravo'] == after['bravo']
+        assert diff['after_header'] == ("the remote_api_token of remote(s) 'alpha' is replaced with the task's; the server never "
+                                        "returns a token, so whether it differs is unknown")
+        assert [piece for piece in (ROTATED[start:start + 4] for start in range(len(ROTATED) - 3)) if piece in json.dumps(diff)] == []
+    assert checked['diff']['before'] == result['diff']['before']
+    assert dict(checked['diff']['after']['charlie'], id=IDS['charlie']) == result['diff']['after']['charlie']
+    assert ['remote_api_token' in r for r in result['remotes'] + checked['remotes']] == [False] * 6
+
+
+def test_token_on_create_diff_has_no_token_line_for_existing_remotes(run):
+    result, server = run(dict(remotes=[item('alpha', description='new'), item('bravo')]), [
+        Call('GET', LIST, body={'remotes': [remote('alpha'), remote('bravo')]}),
+        Call('PATCH', '/api/v2/remotes/' + IDS['alpha'], body=remote('alpha', description='new'), sent={'description': 'new'})])
+    assert 'remote_api_token' not in json.dumps(result['diff'])
+    assert 'after_header' not in result['diff']

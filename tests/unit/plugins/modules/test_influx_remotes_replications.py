@@ -11,6 +11,7 @@ import json
 
 import pytest
 
+from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import TOKEN_AFTER, TOKEN_BEFORE
 from ansible_collections.influxops.influxdb2.plugins.modules import influx_remotes
 from ansible_collections.influxops.influxdb2.tests.unit.plugins.http_fake import (
     BUCKET_ID,
@@ -342,3 +343,20 @@ def test_a_replication_moves_to_a_remote_created_in_the_same_run(run):
     assert (checked['created'], checked['deleted'], checked['replications_updated']) == (['alpha'], ['bravo'], ['r1'])
     assert checked['diff']['after']['alpha']['replications']['r1']['remote_id'] is None
     assert checked['diff']['after']['alpha']['replications']['r1']['id'] == REPLICATION_IDS['r1']
+
+
+def test_token_always_with_replications_shows_the_token_line_beside_the_queue_loss(run):
+    args = dict(purge=True, update_remote_api_token='always', remotes=[item('alpha', [declared('r1')])])
+    existing = listed([remote('alpha')], [replication('r1', 'alpha'), replication('r2', 'alpha')])
+    result, server = run(args, existing + [
+        Call('PATCH', '/api/v2/remotes/' + IDS['alpha'], body=remote('alpha'), sent={'remoteAPIToken': SECRET}),
+        Call('DELETE', '/api/v2/replications/' + REPLICATION_IDS['r2'], status=204)])
+    checked, server = run(args, existing, check_mode=True, read_only=True)
+    assert checked['diff'] == result['diff']
+    before, after = result['diff']['before']['alpha'], result['diff']['after']['alpha']
+    assert (before['remote_api_token'], after['remote_api_token']) == (TOKEN_BEFORE, TOKEN_AFTER)
+    assert sorted(before['replications']) == ['r1', 'r2'] and sorted(after['replications']) == ['r1']
+    assert result['diff']['after_header'] == ("the remote_api_token of remote(s) 'alpha' is replaced with the task's; the server never "
+                                              "returns a token, so whether it differs is unknown; the data queued in "
+                                              "replication(s) 'r2' and not yet sent is lost")
+    assert 'remote_api_token' not in result['remotes'][0]
