@@ -10,7 +10,11 @@ requests, retries, the policy for a POST whose answer was lost, error mapping an
 from __future__ import annotations
 
 import datetime
+import functools
+import html
+import html.entities
 import json
+import re
 import socket
 import ssl
 import time
@@ -19,7 +23,7 @@ from email.utils import parsedate_to_datetime
 from http import client as http_client
 
 from urllib.error import HTTPError, URLError
-from urllib.parse import quote, quote_plus, urlencode, urlsplit
+from urllib.parse import quote, unquote, urlencode, urlsplit
 
 from ansible.module_utils.urls import ConnectionError as UrlsConnectionError
 from ansible.module_utils.urls import open_url
@@ -39,16 +43,141 @@ MAX_RETRY_DELAY = 60.0
 
 HIDDEN = '********'
 
+# Characters with a short backslash escape in the string literals of JSON, Go, Python or JavaScript.
+_SHORT_ESCAPES = {'"': '"', '\\': '\\', '/': '/', "'": "'", '\a': 'a', '\b': 'b', '\f': 'f', '\n': 'n', '\r': 'r', '\t': 't',
+                  '\v': 'v'}
+_UNESCAPES = dict((escape, char) for char, escape in _SHORT_ESCAPES.items())
+_BACKSLASH_ESCAPE = re.compile(r'\\(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|x([0-9a-fA-F]{2})|(.))', re.DOTALL)
+# A text without any of these characters holds a secret only as it is.
+_ENCODED = re.compile(r'[\\%&+]')
+# How many layers of encoding are undone when looking for a secret that no single form matched.
+MAX_LAYERS = 3
 
-def secret_forms(secret):
-    """The ways ``secret`` can be written in a text: as it is, escaped for JSON or repr, and URL-encoded."""
-    forms = set([secret, json.dumps(secret)[1:-1], repr(secret)[1:-1], quote(secret, safe=''), quote_plus(secret)])
-    # the longest first, so that no part of a longer form is left behind
-    return sorted((form for form in forms if form), key=len, reverse=True)
+
+@functools.lru_cache(maxsize=None)
+def _entity_names():
+    """The names of the HTML character references of each character, such as ``['LT', 'LT;', 'lt', 'lt;']`` for ``<``."""
+    names = {}
+    for name, value in html.entities.html5.items():
+        names.setdefault(value, []).append(name)
+    return names
 
 
-def _snippet(text):
-    text = ' '.join(text.strip().split())
+def _hex(number, digits=1):
+    """``number`` in at least ``digits`` hexadecimal digits, in either case."""
+    text = '%0*x' % (digits, number)
+    return '(?i:%s)' % text if text.strip('0123456789') else text
+
+
+def _char_pattern(char):
+    """A regular expression for ``char`` as it is or escaped in any way a JSON, HTTP or HTML peer may write it."""
+    code = ord(char)
+    units = char.encode('utf-16-be', 'surrogatepass')
+    # JSON, Go, Python, JavaScript: \u and each UTF-16 code unit (a surrogate pair beyond U+FFFF), \U, \x, \n and the like
+    backslash = ['u' + r'\\u'.join(_hex(int.from_bytes(units[i:i + 2], 'big'), 4) for i in range(0, len(units), 2)),
+                 'U' + _hex(code, 8)]
+    if code < 0x100:
+        backslash.append('x' + _hex(code, 2))
+    if char in _SHORT_ESCAPES:
+        backslash.append(re.escape(_SHORT_ESCAPES[char]))
+    # HTML character references: by number, with or without the semicolon, and by name
+    references = ['#(?:0*%d|[xX]0*%s);?' % (code, _hex(code))] + [re.escape(name) for name in _entity_names().get(char, ())]
+    forms = [
+        re.escape(char),
+        r'\\(?:%s)' % '|'.join(backslash),
+        # percent-encoded UTF-8, also percent-encoded again (%253C)
+        ''.join('%(?:25)*' + _hex(byte, 2) for byte in char.encode('utf-8', 'surrogatepass')),
+        '&(?:%s)' % '|'.join(references),
+    ]
+    if char == ' ':
+        forms.append(r'\+')
+    return '(?:%s)' % '|'.join(forms)
+
+
+def secret_pattern(secret):
+    """A regular expression for ``secret`` written in any mix of the forms of its characters."""
+    return ''.join(_char_pattern(char) for char in secret)
+
+
+def _unescape(match):
+    unit, code, byte, char = match.groups()
+    if char is not None:
+        return _UNESCAPES.get(char, match.group())
+    code = int(unit or code or byte, 16)
+    return chr(code) if code <= 0x10ffff else match.group()
+
+
+def _unbackslash(text):
+    """``text`` with its backslash escapes undone (a surrogate pair joined into one character)."""
+    text = _BACKSLASH_ESCAPE.sub(_unescape, text)
+    return text.encode('utf-16-le', 'surrogatepass').decode('utf-16-le', 'surrogatepass')
+
+
+def _decodings(text):
+    """``text`` and every text got from it by undoing up to ``MAX_LAYERS`` encodings, one at a time,
+    in any order: backslash escapes, percent-encoding, HTML character references."""
+    texts = layer = {text}
+    for _layer in range(MAX_LAYERS):
+        layer = set(decode(item) for item in layer if _ENCODED.search(item) for decode in (_unbackslash, unquote, html.unescape))
+        layer -= texts
+        if not layer:
+            break
+        texts = texts | layer
+    return texts
+
+
+class Secrets:
+    """The secrets to hide, and :meth:`hide`, which hides them in a text in every form a JSON, HTTP
+    or HTML peer may write them: as they are, with backslash escapes as JSON, Go, Python or
+    JavaScript write them (``\\u003c``, ``\\U0001f600``, ``\\x3c``, ``\\"``, ``\\/``, in either
+    case), percent-encoded (``%3C``, ``%3c``, ``+`` for a space, ``%253C``) or as HTML character
+    references (``&lt;``, ``&#60;``, ``&#x3C;``), and any mix of these, a character at a time. A
+    text in which a secret still shows once up to ``MAX_LAYERS`` layers of these encodings are
+    undone (such as JSON in JSON) is hidden whole.
+    """
+
+    def __init__(self):
+        self._secrets = []
+        self._pattern = None
+
+    def add(self, secret):
+        if secret and secret not in self._secrets:
+            self._secrets = sorted(self._secrets + [secret], key=len, reverse=True)
+            self._pattern = None
+
+    def hide(self, text):
+        if not self._secrets:
+            return text
+        if _ENCODED.search(text):
+            if self._pattern is None:
+                self._pattern = re.compile('|'.join(secret_pattern(secret) for secret in self._secrets))
+            text = self._pattern.sub(HIDDEN, text)
+        else:
+            for secret in self._secrets:
+                text = text.replace(secret, HIDDEN)
+        try:
+            return HIDDEN if any(self._shown(decoded) for decoded in _decodings(text)) else text
+        except ValueError:
+            # a text that cannot be decoded (such as a character reference of 5000 digits) cannot be checked
+            return HIDDEN
+
+    def _shown(self, text):
+        return any(secret in text or secret.replace(' ', '+') in text for secret in self._secrets)
+
+    def hide_in(self, value):
+        """``value`` with every secret hidden in each string it holds, at any depth (keys are kept)."""
+        if isinstance(value, str):
+            return self.hide(value)
+        if isinstance(value, dict):
+            return dict((key, self.hide_in(item)) for key, item in value.items())
+        if isinstance(value, (list, tuple)):
+            return type(value)(self.hide_in(item) for item in value)
+        return value
+
+
+def _snippet(text, hide):
+    """``text`` on one line, its secrets hidden (before and after its white space is squeezed), cut short."""
+    text = hide(' '.join(hide(text).split()))
     if len(text) > SNIPPET_LENGTH:
         text = text[:SNIPPET_LENGTH] + '...'
     return text or '(empty body)'
@@ -126,7 +255,7 @@ class InfluxDBClient:
         self.base_url = host.rstrip('/')
         self.hostname = urlsplit(host).hostname
         self._token = token
-        self._secret_forms = []
+        self.secrets = Secrets()
         self.add_secret(token)
         self.validate_certs = validate_certs
         self.ca_path = ca_path
@@ -143,17 +272,24 @@ class InfluxDBClient:
 
     def add_secret(self, secret):
         """Hide ``secret`` (such as a remote's token sent in a body) in every text this client reports."""
-        if secret:
-            self._secret_forms = sorted(set(self._secret_forms) | set(secret_forms(secret)), key=len, reverse=True)
+        self.secrets.add(secret)
 
     def hide_secrets(self, text):
-        for form in self._secret_forms:
-            text = text.replace(form, HIDDEN)
-        return text
+        return self.secrets.hide(text)
 
     def _text(self, raw):
-        """The snippet of a body, as a person may see it."""
-        return _snippet(self.hide_secrets(raw.decode('utf-8', errors='replace'))) if raw else '(empty body)'
+        """The snippet of a body, as a person may see it, without any secret.
+
+        A JSON body has the secrets hidden in its decoded strings before it is written again, so that
+        the server's escaping cannot hide a secret from :meth:`hide_secrets`; the text, JSON or not,
+        then has them hidden as a whole.
+        """
+        text = raw.decode('utf-8', errors='replace')
+        try:
+            text = json.dumps(self.secrets.hide_in(json.loads(text)), ensure_ascii=False)
+        except (ValueError, RecursionError):
+            pass
+        return _snippet(text, self.hide_secrets)
 
     @staticmethod
     def quote(value):

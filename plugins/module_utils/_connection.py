@@ -89,7 +89,8 @@ class Connection:
         """An :class:`InfluxDBClient` for these settings that warns through ``module``.
 
         The token and ``secrets`` (such as remote tokens in request bodies), as they are sent,
-        join ``module.no_log_values`` and the client's own hiding, whatever source they came from.
+        join ``module.no_log_values`` and the client's own hiding, whatever source they came from;
+        the module hides them as the client does in everything it reports.
         """
         client = InfluxDBClient(self.host, self.token, validate_certs=self.validate_certs, ca_path=self.ca_path,
                                 timeout=self.timeout, client_cert=self.client_cert, client_key=self.client_key,
@@ -99,6 +100,7 @@ class Connection:
             if secret:
                 client.add_secret(secret)
                 module.no_log_values.add(secret)
+        module.secrets = client.secrets
         return client
 
 
@@ -239,6 +241,27 @@ def resolve_connection(params, environ=None, org_required=True):
                       client_cert=client_cert, client_key=client_key, trace_span=trace_span)
 
 
+class _Module(AnsibleModule):
+    """An AnsibleModule that hides ``secrets`` (:class:`Secrets`, set by :meth:`Connection.client`)
+    in its warnings and results, in every form a server may have echoed them in; Ansible's
+    ``no_log_values`` hide them only as they are. Its results hold what servers answered, such as
+    a description or a replication's last error."""
+
+    secrets = None
+
+    def _hidden(self, value):
+        return self.secrets.hide_in(value) if self.secrets is not None else value
+
+    def warn(self, warning, *args, **kwargs):
+        super().warn(self._hidden(warning), *args, **kwargs)
+
+    def exit_json(self, **kwargs):
+        super().exit_json(**self._hidden(kwargs))
+
+    def fail_json(self, msg, **kwargs):
+        super().fail_json(self._hidden(msg), **self._hidden(kwargs))
+
+
 def create_module(argument_spec):
     """The AnsibleModule of a task: the common connection options plus ``argument_spec``, with check mode.
 
@@ -247,7 +270,7 @@ def create_module(argument_spec):
     """
     spec = common_argument_spec()
     spec.update(argument_spec)
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    module = _Module(argument_spec=spec, supports_check_mode=True)
     try:
         check_numbers(module.params, spec, NUMBER_RANGES)
     except OptionError as exc:
