@@ -34,6 +34,8 @@ PLAYBOOK=$REPO/demo/playbook.yml
 export LC_ALL=C.UTF-8
 export ANSIBLE_NOCOLOR=${ANSIBLE_NOCOLOR:-1}
 export ANSIBLE_RETRY_FILES_ENABLED=false
+# task results as YAML: the health table, a string of lines, prints as a table
+export ANSIBLE_CALLBACK_RESULT_FORMAT=yaml
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/influxdb2-demo.XXXXXX")
 LAUNCH=$REPO/tests/server/launch.py
@@ -268,10 +270,11 @@ recap_changed() {
 }
 
 health_rows() {
-    # the rows of the last health table in a playbook log, "; " between them
-    awk '/"REPLICATION +HEALTH/ { table = 1; rows = ""; next }
-         table && /^ *\]/ { table = 0 }
-         table && !/^ *"  / { gsub(/^ *"|",? *$/, ""); gsub(/ +/, " "); rows = rows (rows == "" ? "" : "; ") $0 }
+    # the rows of the last health table in a playbook log, "; " between them: the lines under
+    # the header, indented as it is (a health reason is indented further)
+    awk '/^ +REPLICATION +HEALTH/ { table = 1; rows = ""; match($0, /^ +/); indent = RLENGTH; next }
+         table && (!match($0, /^ +/) || RLENGTH < indent) { table = 0 }
+         table && RLENGTH == indent { sub(/^ +/, ""); gsub(/ +/, " "); rows = rows (rows == "" ? "" : "; ") $0 }
          END { print (rows == "" ? "no table" : rows) }' "$1"
 }
 

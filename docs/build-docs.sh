@@ -106,7 +106,7 @@ log "antsibull-docs sphinx-init --use-current --dest-dir $BUILD $COLLECTION"
 antsibull-docs sphinx-init --use-current --fail-on-error --dest-dir "$BUILD" \
     --project 'influxops.influxdb2' \
     --copyright 'InfluxOps contributors' \
-    --title 'influxops.influxdb2: InfluxDB OSS 2.x remote connections' \
+    --title 'influxops.influxdb2: InfluxDB OSS 2.x remote connections and replications' \
     --html-short-title 'influxops.influxdb2' \
     "$COLLECTION" >/dev/null
 

@@ -176,7 +176,7 @@ clear_requests() {
 
 summary_lines() {
     # the per-host lines of the fleet summary in a log
-    grep -E "^    - '?edge-" "$1" || true
+    grep -E "^        edge-" "$1" || true
 }
 
 no_token_in() {

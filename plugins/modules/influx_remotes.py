@@ -8,7 +8,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: influx_remotes
-short_description: Manage the whole set of InfluxDB OSS 2.x remote connections of an organization
+short_description: Manage the whole set of InfluxDB OSS 2.x remote connections of an organization and their replications
 version_added: 0.1.0
 description:
   - Declare the remote connections (C(/api/v2/remotes)) that an organization of an InfluxDB OSS 2.x
