@@ -5,7 +5,8 @@
 # This module_utils is PRIVATE to the collection. It can change without notice.
 
 """The connection layer: the common connection options of every module, how they are resolved
-(task, environment, influx CLI profile, default), the client factory, and the module factory.
+(task, environment, influx CLI profile, default), the client factory, and the module factory,
+whose modules return the server's version with every result.
 
 The argument spec here is mirrored one to one by the doc fragment
 ``influxops.influxdb2._connection``.
@@ -75,6 +76,7 @@ class Connection:
 
         The token and ``secrets`` (such as remote tokens in request bodies), as they are sent,
         join ``module.no_log_values`` and the client's own hiding, whatever source they came from.
+        The module reports the version that the client's answers give (see :class:`InfluxModule`).
         """
         client = InfluxDBClient(self.host, self.token, validate_certs=self.validate_certs, ca_path=self.ca_path,
                                 timeout=self.timeout, client_cert=self.client_cert, client_key=self.client_key,
@@ -84,6 +86,7 @@ class Connection:
             if secret:
                 client.add_secret(secret)
                 module.no_log_values.add(secret)
+        module.influxdb_client = client
         return client
 
 
@@ -231,11 +234,28 @@ def resolve_connection(params, environ=None, org_required=True):
                       client_cert=client_cert, client_key=client_key, trace_span=trace_span)
 
 
+class InfluxModule(AnsibleModule):
+    """An AnsibleModule whose every result, success or failure, has ``server_version``: the version that
+    the answers of its client reported (``X-Influxdb-Version``), ``None`` when none did."""
+
+    influxdb_client = None
+
+    def _with_server_version(self, result):
+        result.setdefault('server_version', self.influxdb_client.server_version if self.influxdb_client is not None else None)
+        return result
+
+    def exit_json(self, **kwargs):
+        super().exit_json(**self._with_server_version(kwargs))
+
+    def fail_json(self, msg, **kwargs):
+        super().fail_json(msg, **self._with_server_version(kwargs))
+
+
 def create_module(argument_spec):
-    """The AnsibleModule of a task: the common connection options plus ``argument_spec``, with check mode."""
+    """The module of a task: the common connection options plus ``argument_spec``, with check mode."""
     spec = common_argument_spec()
     spec.update(argument_spec)
-    return AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    return InfluxModule(argument_spec=spec, supports_check_mode=True)
 
 
 def fail(module, exc):

@@ -1,0 +1,106 @@
+# Copyright (c) InfluxOps contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The server's version, read from the X-Influxdb-Version header of the answers the modules get anyway:
+returned by every module, and used where InfluxDB behaves differently by version. Without the header
+(a proxy that drops it), every module behaves as it always did."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.influxops.influxdb2.plugins.modules import (
+    influx_remote,
+    influx_remote_info,
+    influx_remotes,
+    influx_replication,
+    influx_replication_info,
+)
+from ansible_collections.influxops.influxdb2.tests.unit.plugins.http_fake import (
+    BUCKET_ID,
+    ORG_ID,
+    REMOTE_BUCKET_ID,
+    REMOTE_ID,
+    REPLICATION_ID,
+    TOKEN,
+    Call,
+    api_remote,
+    api_replication,
+    error_body,
+)
+
+NAME = 'telemetry-to-central'
+REMOTES = '/api/v2/remotes?orgID=' + ORG_ID
+REPLICATIONS = '/api/v2/replications?orgID=' + ORG_ID
+LOOKUP = '/api/v2/replications?orgID=%s&name=%s' % (ORG_ID, NAME)
+PATH = '/api/v2/replications/' + REPLICATION_ID
+ORG_CHECK = Call('GET', '/api/v2/orgs/' + ORG_ID, body={'id': ORG_ID, 'name': 'edge'})
+BASE = dict(token=TOKEN, org_id=ORG_ID)
+BY_NAME = dict(BASE, name=NAME, remote_id=REMOTE_ID, local_bucket_id=BUCKET_ID, remote_bucket='telemetry')
+BY_ID = dict(BASE, name=NAME, remote_id=REMOTE_ID, local_bucket_id=BUCKET_ID, remote_bucket_id=REMOTE_BUCKET_ID)
+CREATE_BODY = {'orgID': ORG_ID, 'name': NAME, 'remoteID': REMOTE_ID, 'localBucketID': BUCKET_ID, 'remoteBucketName': 'telemetry',
+               'maxQueueSizeBytes': 67108860, 'maxAgeSeconds': 604800, 'dropNonRetryableData': False}
+REMOTE_TOKEN = 'version-test-remote-token'
+
+
+def found(*replications):
+    return Call('GET', LOOKUP, body={'replications': list(replications) or None})
+
+
+def created(body):
+    return Call('POST', '/api/v2/replications', status=201, sent=body,
+                body=api_replication(max_age_seconds=body['maxAgeSeconds'],
+                                     remote_bucket_id=body.get('remoteBucketID'), remote_bucket_name=body.get('remoteBucketName', '')))
+
+
+# -- every module returns server_version, at no request cost ---------------------------------------
+
+NOOPS = {
+    'influx_remote': (influx_remote, dict(BASE, name='central'), [Call('GET', REMOTES + '&name=central', body={'remotes': [api_remote()]})]),
+    'influx_remotes': (influx_remotes, dict(BASE, remotes=[dict(name='central')]), [Call('GET', REMOTES, body={'remotes': [api_remote()]})]),
+    'influx_remote_info': (influx_remote_info, BASE, [Call('GET', REMOTES, body={'remotes': [api_remote()]})]),
+    'influx_replication': (influx_replication, BY_ID, [found(api_replication(remote_bucket_id=REMOTE_BUCKET_ID, remote_bucket_name=''))]),
+    'influx_replication_info': (influx_replication_info, BASE, [Call('GET', REPLICATIONS, body={'replications': [api_replication()]})]),
+}
+
+
+@pytest.mark.parametrize('name', sorted(NOOPS))
+@pytest.mark.parametrize('version', ['v2.7.12', '2.1.1', 'v2.3.0+SNAPSHOT.090f681737'])
+def test_every_module_returns_the_version_its_answers_report(run_main, name, version):
+    module, args, calls = NOOPS[name]
+    result, server = run_main(module, args, calls, version=version, read_only=True)
+    assert result['changed'] is False
+    assert result['server_version'] == version
+    assert len(server.seen) == len(calls)
+
+
+@pytest.mark.parametrize('name', sorted(NOOPS))
+def test_without_the_header_the_version_is_null(run_main, name):
+    module, args, calls = NOOPS[name]
+    result, server = run_main(module, args, calls, read_only=True)
+    assert result['server_version'] is None
+    assert len(server.seen) == len(calls)
+
+
+@pytest.mark.parametrize('name', sorted(NOOPS))
+def test_a_failure_after_an_answer_returns_the_version_too(run_main, name):
+    module, args, calls = NOOPS[name]
+    refused = Call(calls[0].method, calls[0].target, status=401, body=error_body('unauthorized', 'unauthorized access'))
+    result, server = run_main(module, args, [refused], version='v2.8.0')
+    assert result['failed'] is True and 'authentication failed' in result['msg']
+    assert result['server_version'] == 'v2.8.0'
+
+
+@pytest.mark.parametrize('name', sorted(NOOPS))
+def test_a_failure_before_any_request_returns_a_null_version(run_main, name):
+    module, args, calls = NOOPS[name]
+    result, server = run_main(module, dict(args, timeout=0), [], version='v2.8.0')
+    assert result['failed'] is True and result['msg'].startswith('timeout must be')
+    assert result['server_version'] is None
+
+
+def test_an_argument_spec_failure_returns_a_null_version(run_main):
+    result, server = run_main(influx_remote, dict(BASE, name='central', state='gone'), [], version='v2.8.0')
+    assert result['failed'] is True and 'state' in result['msg']
+    assert result['server_version'] is None
