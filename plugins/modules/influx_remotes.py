@@ -163,9 +163,13 @@ options:
           max_age_seconds:
             description:
               - How long queued data is kept before it is dropped, in seconds.
-              - V(0) (the server's default, one week on InfluxDB 2.9 and later) or between V(60) and V(5184000).
+              - V(0) or between V(60) and V(5184000). What the server does with V(0) depends on its version;
+                no age limit up to InfluxDB 2.8, the server's default of one week from 2.9. Before 2.6 the
+                server reads the value as nanoseconds, so that only V(0) keeps queued data for long.
               - Defaults to V(604800) (one week) when the replication is created, sent explicitly, because the
-                server stores V(0) when it is left out.
+                server stores V(0) when it is left out; V(0) when the server's answers report a version before 2.6.
+              - When the task writes a value that the server does not read as that many seconds, it warns
+                and says what the server does with it.
               - A change on an existing replication is stored at once, but the server applies it only after a
                 restart; the task warns when it changes it.
             type: int

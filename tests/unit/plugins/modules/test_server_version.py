@@ -28,6 +28,7 @@ from ansible_collections.influxops.influxdb2.tests.unit.plugins.http_fake import
     api_remote,
     api_replication,
     error_body,
+    warnings_of,
 )
 
 NAME = 'telemetry-to-central'
@@ -104,3 +105,90 @@ def test_an_argument_spec_failure_returns_a_null_version(run_main):
     result, server = run_main(influx_remote, dict(BASE, name='central', state='gone'), [], version='v2.8.0')
     assert result['failed'] is True and 'state' in result['msg']
     assert result['server_version'] is None
+
+
+# -- max_age_seconds: what the server does with the value depends on its version -------------------
+
+@pytest.mark.parametrize('version, sent', [('v2.2.0', 0), ('v2.5.1', 0), ('v2.6.0', 604800), ('v2.9.1', 604800), (None, 604800)])
+def test_the_max_age_sent_on_create_is_one_week_unless_the_server_reads_nanoseconds(run_main, version, sent):
+    body = dict(CREATE_BODY, maxAgeSeconds=sent, remoteBucketID=REMOTE_BUCKET_ID)
+    del body['remoteBucketName']
+    checked, server = run_main(influx_replication, BY_ID, [found(), ORG_CHECK], version=version, check_mode=True)
+    result, server = run_main(influx_replication, BY_ID, [found(), ORG_CHECK, created(body)], version=version)
+    assert result['replication']['max_age_seconds'] == sent
+    assert checked['replication'] == dict(result['replication'], id=None)
+    warnings = [w for w in warnings_of(result) if 'max_age_seconds' in w]
+    if sent == 0:
+        assert warnings == ["replication %r: max_age_seconds 0 on InfluxDB %s means no age limit: the server never drops "
+                            "queued data for its age (from InfluxDB 2.9, 0 means one week)" % (NAME, version)]
+    else:
+        assert warnings == []
+    assert warnings_of(checked) == warnings_of(result)
+
+
+@pytest.mark.parametrize('version, value, meaning', [
+    ('v2.5.1', 3600, 'read as 3600 nanoseconds (InfluxDB before 2.6 reads max_age_seconds as nanoseconds), so the server '
+                     'drops, within a minute, whatever waits to be sent; set 0 (no age limit) on this server'),
+    ('v2.5.1', 0, 'no age limit: the server never drops queued data for its age (from InfluxDB 2.9, 0 means one week)'),
+    ('v2.6.1', 0, 'no age limit: the server never drops queued data for its age (from InfluxDB 2.9, 0 means one week)'),
+    ('v2.8.0', 0, 'no age limit: the server never drops queued data for its age (from InfluxDB 2.9, 0 means one week)'),
+    ('v2.9.1', 0, "the server's default, one week (604800 seconds)"),
+])
+def test_a_max_age_the_server_does_not_read_as_seconds_warns_on_create(run_main, version, value, meaning):
+    body = dict(CREATE_BODY, maxAgeSeconds=value)
+    result, server = run_main(influx_replication, dict(BY_NAME, max_age_seconds=value), [found(), ORG_CHECK, created(body)],
+                              version=version)
+    assert warnings_of(result) == ['replication %r: max_age_seconds %d on InfluxDB %s means %s' % (NAME, value, version, meaning)]
+
+
+@pytest.mark.parametrize('version', ['v2.6.1', 'v2.8.0', 'v2.9.1', None])
+def test_a_max_age_read_as_seconds_does_not_warn_on_create(run_main, version):
+    body = dict(CREATE_BODY, maxAgeSeconds=3600)
+    result, server = run_main(influx_replication, dict(BY_NAME, max_age_seconds=3600), [found(), ORG_CHECK, created(body)],
+                              version=version)
+    assert warnings_of(result) == []
+
+
+def test_a_max_age_update_names_what_the_new_value_means_on_the_server(run_main):
+    result, server = run_main(influx_replication, dict(BY_NAME, max_age_seconds=0), [
+        found(api_replication()),
+        Call('PATCH', PATH, body=api_replication(max_age_seconds=0), sent={'maxAgeSeconds': 0}),
+    ], version='v2.7.12')
+    assert warnings_of(result) == [
+        "max_age_seconds of replication %r changes from 604800 to 0: the server stores it at once, but applies it to the running "
+        "queue only after it restarts; on InfluxDB v2.7.12, 0 means no age limit: the server never drops queued data for its age "
+        "(from InfluxDB 2.9, 0 means one week)" % NAME]
+
+
+def test_without_the_header_a_max_age_update_warns_as_before(run_main):
+    result, server = run_main(influx_replication, dict(BY_NAME, max_age_seconds=0), [
+        found(api_replication()),
+        Call('PATCH', PATH, body=api_replication(max_age_seconds=0), sent={'maxAgeSeconds': 0}),
+    ])
+    assert warnings_of(result) == [
+        "max_age_seconds of replication %r changes from 604800 to 0: the server stores it at once, but applies it to the running "
+        "queue only after it restarts" % NAME]
+
+
+@pytest.mark.parametrize('version', ['v2.5.1', 'v2.8.0', 'v2.9.1'])
+def test_a_max_age_that_is_not_written_does_not_warn(run_main, version):
+    result, server = run_main(influx_replication, dict(BY_ID, max_age_seconds=0),
+                              [found(api_replication(max_age_seconds=0, remote_bucket_id=REMOTE_BUCKET_ID, remote_bucket_name=''))],
+                              version=version, read_only=True)
+    assert result['changed'] is False
+    assert warnings_of(result) == []
+
+
+def test_a_replication_created_under_a_remote_on_2_5_gets_no_age_limit(run_main):
+    remotes = [dict(name='central', replications=[dict(name=NAME, local_bucket_id=BUCKET_ID, remote_bucket_id=REMOTE_BUCKET_ID)])]
+    body = dict(CREATE_BODY, maxAgeSeconds=0, remoteBucketID=REMOTE_BUCKET_ID)
+    del body['remoteBucketName']
+    result, server = run_main(influx_remotes, dict(BASE, remotes=remotes), [
+        Call('GET', REMOTES, body={'remotes': [api_remote()]}),
+        Call('GET', REPLICATIONS, body={'replications': None}),
+        ORG_CHECK,
+        created(body),
+    ], version='v2.5.1')
+    assert result['replications_created'] == [NAME]
+    assert result['remotes'][0]['replications'][0]['max_age_seconds'] == 0
+    assert any('max_age_seconds 0 on InfluxDB v2.5.1 means no age limit' in w for w in warnings_of(result))
