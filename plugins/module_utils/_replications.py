@@ -31,7 +31,13 @@ from ansible_collections.influxops.influxdb2.plugins.module_utils._orgs import c
 from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import REMOTES_PATH, RemotesService
 from ansible_collections.influxops.influxdb2.plugins.module_utils._resource import ResourceService
 from ansible_collections.influxops.influxdb2.plugins.module_utils._validators import check_id, check_name
-from ansible_collections.influxops.influxdb2.plugins.module_utils._version import MAX_AGE_DEFAULT, MAX_AGE_IN_SECONDS, is_before, parse_version
+from ansible_collections.influxops.influxdb2.plugins.module_utils._version import (
+    MAX_AGE_DEFAULT,
+    MAX_AGE_IN_SECONDS,
+    REMOTE_BUCKET_BY_NAME,
+    is_before,
+    parse_version,
+)
 
 REPLICATIONS_PATH = '/api/v2/replications'
 
@@ -150,6 +156,18 @@ def matches(replication, org_id=None, name=None, remote_id=None, local_bucket_id
             and (name is None or replication['name'] == name))
 
 
+def check_remote_bucket_by_name(server_version, where=''):
+    """Fail before any write when the server (as far as its answers told its version) cannot replicate to a
+    remote bucket given by name: before 2.4 it does not know the field, and 2.4.x stores the name but
+    its replication fails to read it back and never writes."""
+    version = parse_version(server_version)
+    if is_before(version, REMOTE_BUCKET_BY_NAME):
+        why = 'stores the name, but its replication never writes' if version >= (2, 4) else 'does not know remote bucket names'
+        raise OptionError('%sremote_bucket: a remote bucket given by name needs InfluxDB %s or later, and this server is InfluxDB '
+                          '%s, which %s; set %sremote_bucket_id instead (nothing was written)'
+                          % (where, '.'.join(map(str, REMOTE_BUCKET_BY_NAME)), server_version, why, where))
+
+
 def resolve_names(client, org_id, desired, remote_id=None, bucket_ids=None, where=''):
     """The desired replication with names replaced by IDs (:data:`SETTABLE` keys), one GET per name.
 
@@ -157,8 +175,11 @@ def resolve_names(client, org_id, desired, remote_id=None, bucket_ids=None, wher
     names to IDs where they were all listed already (see :meth:`BucketsService.ids_by_name`), so that
     no request is made for a bucket name. A remote or local bucket name that the org does not have
     fails here, before any write. The remote bucket lives on the remote instance: its name is kept
-    as a name. ``where`` prefixes option names in messages.
+    as a name; on a server too old for that, it fails here, before any lookup (see
+    :func:`check_remote_bucket_by_name`). ``where`` prefixes option names in messages.
     """
+    if desired.get('remote_bucket') is not None:
+        check_remote_bucket_by_name(client.server_version, where)
     want = dict((key, desired.get(key)) for key in ('name', 'description', 'max_queue_size_bytes', 'max_age_seconds',
                                                     'drop_non_retryable_data'))
     want['remote_id'] = remote_id or desired.get('remote_id')

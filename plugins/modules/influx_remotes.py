@@ -145,7 +145,10 @@ options:
                 to a name keeps the old ID stored beside the name (the server writes to the name); this is not a
                 difference.
               - Changing it re-points the replication; its queue is kept and goes to the new bucket.
-              - Needs InfluxDB 2.5 or later.
+              - Needs InfluxDB 2.5.0 or later. InfluxDB 2.4.x stores the name, but its replication never
+                writes (fixed in 2.5.0), and older servers do not know it. When the server's answers report
+                an older version, the task fails before any write; use
+                O(remotes[].replications[].remote_bucket_id) there.
             type: str
           remote_bucket_id:
             description:

@@ -87,7 +87,9 @@ options:
       - Mutually exclusive with O(remote_bucket_id). One of them is required to create the replication.
       - Compared with the name the server stores. Moving from O(remote_bucket_id) to a name keeps
         the old ID stored beside the name (the server writes to the name); this is not a difference.
-      - Needs InfluxDB 2.5 or later.
+      - Needs InfluxDB 2.5.0 or later. InfluxDB 2.4.x stores the name, but its replication never
+        writes (fixed in 2.5.0), and older servers do not know it. When the server's answers report
+        an older version, the task fails before any write; use O(remote_bucket_id) there.
     type: str
   remote_bucket_id:
     description:

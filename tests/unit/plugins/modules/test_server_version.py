@@ -107,6 +107,59 @@ def test_an_argument_spec_failure_returns_a_null_version(run_main):
     assert result['server_version'] is None
 
 
+# -- a remote bucket by name needs 2.5: an older server fails the task before any write ------------
+
+@pytest.mark.parametrize('version, why', [
+    ('v2.4.0', 'stores the name, but its replication never writes'),
+    ('v2.4.3', 'stores the name, but its replication never writes'),
+    ('v2.3.0', 'does not know remote bucket names'),
+    ('2.2.1', 'does not know remote bucket names'),
+])
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_a_remote_bucket_by_name_on_a_server_before_2_5_fails_before_any_write(run_main, version, why, check_mode):
+    result, server = run_main(influx_replication, BY_NAME, [found()], version=version, check_mode=check_mode)
+    assert result['failed'] is True
+    assert result['msg'] == ('remote_bucket: a remote bucket given by name needs InfluxDB 2.5.0 or later, and this server is '
+                             'InfluxDB %s, which %s; set remote_bucket_id instead (nothing was written)' % (version, why))
+    assert server.writes == [] and len(server.seen) == 1
+    assert result['server_version'] == version
+
+
+def test_a_remote_bucket_by_name_on_an_existing_replication_fails_on_2_4_too(run_main):
+    result, server = run_main(influx_replication, BY_NAME, [found(api_replication())], version='v2.4.3')
+    assert result['failed'] is True and result['msg'].startswith('remote_bucket: a remote bucket given by name needs')
+    assert server.writes == []
+
+
+@pytest.mark.parametrize('version, max_age', [('v2.5.0', 0), ('v2.9.1', 604800), (None, 604800), ('dev', 604800)])
+def test_a_remote_bucket_by_name_from_2_5_or_on_an_unknown_version_is_created(run_main, version, max_age):
+    result, server = run_main(influx_replication, BY_NAME, [found(), ORG_CHECK, created(dict(CREATE_BODY, maxAgeSeconds=max_age))],
+                              version=version)
+    assert result['changed'] is True
+    assert not any('remote_bucket' in w for w in warnings_of(result))
+
+
+def test_a_remote_bucket_by_id_works_on_2_4(run_main):
+    body = dict(CREATE_BODY, remoteBucketID=REMOTE_BUCKET_ID, maxAgeSeconds=0)
+    del body['remoteBucketName']
+    result, server = run_main(influx_replication, BY_ID, [found(), ORG_CHECK, created(body)], version='v2.4.3')
+    assert result['changed'] is True
+
+
+def test_a_remote_bucket_by_name_under_a_remote_fails_before_any_write_on_2_4(run_main):
+    remotes = [dict(name='central', replications=[dict(name='a', local_bucket_id=BUCKET_ID, remote_bucket_id=REMOTE_BUCKET_ID),
+                                                  dict(name=NAME, local_bucket_id=BUCKET_ID, remote_bucket='telemetry')])]
+    result, server = run_main(influx_remotes, dict(BASE, remotes=remotes), [
+        Call('GET', REMOTES, body={'remotes': [api_remote()]}),
+        Call('GET', REPLICATIONS, body={'replications': None}),
+    ], version='v2.4.3')
+    assert result['failed'] is True
+    assert result['msg'].startswith('remotes[0].replications[1].remote_bucket: a remote bucket given by name needs InfluxDB 2.5.0 '
+                                    'or later, and this server is InfluxDB v2.4.3')
+    assert result['msg'].endswith('; set remotes[0].replications[1].remote_bucket_id instead (nothing was written)')
+    assert server.writes == []
+
+
 # -- max_age_seconds: what the server does with the value depends on its version -------------------
 
 @pytest.mark.parametrize('version, sent', [('v2.2.0', 0), ('v2.5.1', 0), ('v2.6.0', 604800), ('v2.9.1', 604800), (None, 604800)])
