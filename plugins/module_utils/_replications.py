@@ -537,8 +537,11 @@ def delete_replications_of(client, org_id, remote_id, remote_name, check_mode):
     return [r['name'] for r in found]
 
 
-def health(replication, status, threshold=DEFAULT_BACKLOG_THRESHOLD):
-    """``(health, reason)`` of a replication from its status: failing, backlog, unknown or healthy (reason ``None``)."""
+def health(replication, status, threshold=DEFAULT_BACKLOG_THRESHOLD, server_version=None):
+    """``(health, reason)`` of a replication from its status: failing, backlog, unknown or healthy (reason ``None``).
+
+    ``server_version`` is the server's version as :func:`parse_version` gives it (``None`` when unknown).
+    """
     code = status.get('latest_response_code')
     message = status.get('latest_error_message')
     answer = '%s: %s' % (code, message) if message else '%s' % code

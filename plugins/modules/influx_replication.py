@@ -297,7 +297,7 @@ status:
       type: int
       returned: when the replication exists
     remaining_bytes_to_be_synced:
-      description: Bytes queued and not yet sent to the remote (InfluxDB 2.7 and later).
+      description: Bytes queued and not yet sent to the remote (InfluxDB 2.7 and later; V(null) on older servers).
       type: int
       returned: when the replication exists
     latest_response_code:

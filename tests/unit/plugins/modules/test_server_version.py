@@ -245,3 +245,19 @@ def test_a_replication_created_under_a_remote_on_2_5_gets_no_age_limit(run_main)
     assert result['replications_created'] == [NAME]
     assert result['remotes'][0]['replications'][0]['max_age_seconds'] == 0
     assert any('max_age_seconds 0 on InfluxDB v2.5.1 means no age limit' in w for w in warnings_of(result))
+
+
+# -- health is judged with the server's version ------------------------------------------------------
+
+@pytest.mark.parametrize('version, parsed', [('v2.6.1', (2, 6, 1)), ('v2.9.1', (2, 9, 1)), (None, None), ('dev', None)])
+def test_the_info_module_gives_health_the_server_version(run_main, monkeypatch, version, parsed):
+    seen = []
+
+    def health(replication, status, threshold=0.8, server_version=None):
+        seen.append(server_version)
+        return 'healthy', None
+    monkeypatch.setattr(influx_replication_info, 'health', health)
+    result, server = run_main(influx_replication_info, BASE,
+                              [Call('GET', REPLICATIONS, body={'replications': [api_replication()]})], version=version)
+    assert seen == [parsed]
+    assert result['server_version'] == version
