@@ -400,7 +400,7 @@ remotes:
           type: int
           returned: always
         max_age_seconds:
-          description: How long queued data is kept, in seconds, as the server stores it (V(0) is the server's default).
+          description: How long queued data is kept, in seconds, as the server stores it (V(0) is no age limit up to InfluxDB 2.8 and one week from 2.9).
           type: int
           returned: always
         drop_non_retryable_data:
