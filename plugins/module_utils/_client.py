@@ -29,6 +29,7 @@ from ansible.module_utils.urls import ConnectionError as UrlsConnectionError
 from ansible.module_utils.urls import open_url
 
 from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import InfluxDBError
+from ansible_collections.influxops.influxdb2.plugins.module_utils._version import VERSION_HEADER
 
 
 USER_AGENT = 'ansible-influxops.influxdb2'
@@ -242,6 +243,8 @@ class InfluxDBClient:
     ``retries`` times, waiting ``retry_backoff * 2 ** n`` seconds (or what ``Retry-After`` says,
     at most 60 s); ``warn`` is called with a line for each retry. A POST is sent again only
     when the server cannot have acted on it. ``request_count`` counts the HTTP requests sent.
+    ``server_version`` is the server's version as the last answer that carried an
+    ``X-Influxdb-Version`` header reported it (errors included), ``None`` until one did.
 
     ``expect``, where given, checks the decoded answer: it returns ``None`` when the answer has
     the shape the caller relies on, else what was expected; the request then fails with that
@@ -269,6 +272,7 @@ class InfluxDBClient:
         self.trace_span = trace_span
         self.request_count = 0
         self.last_answer = None
+        self.server_version = None
 
     def add_secret(self, secret):
         """Hide ``secret`` (such as a remote's token sent in a body) in every text this client reports."""
@@ -352,12 +356,14 @@ class InfluxDBClient:
                             ca_path=self.ca_path, client_cert=self.client_cert, client_key=self.client_key,
                             timeout=self.timeout, follow_redirects='none', http_agent=USER_AGENT, use_netrc=False, force=True)
             status, raw = resp.getcode(), resp.read()
+            self._note_version(resp.headers)
         except HTTPError as exc:
             status = exc.code
             try:
                 raw = exc.read() or b''
             except Exception:  # pylint: disable=broad-except
                 raw = b''
+            self._note_version(exc.headers)
             self._raise_for_status(method, url, status, raw, exc.headers)
         except (URLError, UrlsConnectionError, OSError, ssl.SSLError, http_client.HTTPException) as exc:
             reason, maybe_applied, retryable = _transport_failure(exc)
@@ -369,6 +375,12 @@ class InfluxDBClient:
                                 method=method, url=url)
         self.last_answer = (method, url, status, raw)
         return status, self._decode(method, url, status, raw)
+
+    def _note_version(self, headers):
+        """Keep the version an answer's headers report, if they do (see ``server_version``)."""
+        value = headers.get(VERSION_HEADER) if headers else None
+        if value and value.strip():
+            self.server_version = self.hide_secrets(value.strip())
 
     def _decode(self, method, url, status, raw):
         if not raw or not raw.strip():

@@ -6,7 +6,8 @@
 
 """The connection layer: the common connection options of every module, how they are resolved
 (task, environment, influx CLI profile, default), the client factory, and the module factory,
-which checks every number option of a module against its range.
+which checks every number option of a module against its range, and whose modules hide echoed
+secrets in and add the server's version to every result.
 
 The argument spec here is mirrored one to one by the doc fragment
 ``influxops.influxdb2._connection``.
@@ -90,7 +91,8 @@ class Connection:
 
         The token and ``secrets`` (such as remote tokens in request bodies), as they are sent,
         join ``module.no_log_values`` and the client's own hiding, whatever source they came from;
-        the module hides them as the client does in everything it reports.
+        the module hides them as the client does in everything it reports, and reports the version
+        that the client's answers give (see :class:`InfluxModule`).
         """
         client = InfluxDBClient(self.host, self.token, validate_certs=self.validate_certs, ca_path=self.ca_path,
                                 timeout=self.timeout, client_cert=self.client_cert, client_key=self.client_key,
@@ -100,7 +102,7 @@ class Connection:
             if secret:
                 client.add_secret(secret)
                 module.no_log_values.add(secret)
-        module.secrets = client.secrets
+        module.influxdb_client = client
         return client
 
 
@@ -241,36 +243,45 @@ def resolve_connection(params, environ=None, org_required=True):
                       client_cert=client_cert, client_key=client_key, trace_span=trace_span)
 
 
-class _Module(AnsibleModule):
-    """An AnsibleModule that hides ``secrets`` (:class:`Secrets`, set by :meth:`Connection.client`)
-    in its warnings and results, in every form a server may have echoed them in; Ansible's
-    ``no_log_values`` hide them only as they are. Its results hold what servers answered, such as
-    a description or a replication's last error."""
+class InfluxModule(AnsibleModule):
+    """An AnsibleModule for the client that :meth:`Connection.client` gives it (``influxdb_client``).
 
-    secrets = None
+    Every result, success or failure, has ``server_version``: the version that the client's answers
+    reported (``X-Influxdb-Version``), ``None`` when none did. Its warnings and results have the
+    client's secrets hidden in every form a server may have echoed them in (Ansible's
+    ``no_log_values`` hide them only as they are): its results hold what servers answered, such as
+    a description or a replication's last error.
+    """
 
-    def _hidden(self, value):
-        return self.secrets.hide_in(value) if self.secrets is not None else value
+    influxdb_client = None
+
+    def _reported(self, value):
+        client = self.influxdb_client
+        return client.secrets.hide_in(value) if client is not None else value
+
+    def _result(self, result):
+        result.setdefault('server_version', self.influxdb_client.server_version if self.influxdb_client is not None else None)
+        return self._reported(result)
 
     def warn(self, warning, *args, **kwargs):
-        super().warn(self._hidden(warning), *args, **kwargs)
+        super().warn(self._reported(warning), *args, **kwargs)
 
     def exit_json(self, **kwargs):
-        super().exit_json(**self._hidden(kwargs))
+        super().exit_json(**self._result(kwargs))
 
     def fail_json(self, msg, **kwargs):
-        super().fail_json(self._hidden(msg), **self._hidden(kwargs))
+        super().fail_json(self._reported(msg), **self._result(kwargs))
 
 
 def create_module(argument_spec):
-    """The AnsibleModule of a task: the common connection options plus ``argument_spec``, with check mode.
+    """The :class:`InfluxModule` of a task: the common connection options plus ``argument_spec``, with check mode.
 
     Every number option, suboptions included, is checked against its range in :data:`NUMBER_RANGES`
     (else the range of its type) here, before the module does anything; the task fails on one out of range.
     """
     spec = common_argument_spec()
     spec.update(argument_spec)
-    module = _Module(argument_spec=spec, supports_check_mode=True)
+    module = InfluxModule(argument_spec=spec, supports_check_mode=True)
     try:
         check_numbers(module.params, spec, NUMBER_RANGES)
     except OptionError as exc:

@@ -138,7 +138,8 @@ def converge_set_with_replications(client, org_id, org_confirmed, desired_list, 
                                      where=where)
             else:
                 want = dict(name=options['name'])
-            plan = plan_replication(found.get(options['name']), want, org_id, options['state'], options['replace'], where)
+            plan = plan_replication(found.get(options['name']), want, org_id, options['state'], options['replace'], where,
+                                    server_version=client.server_version)
             step = _Step('replication', options['name'], plan, want, options['replace'], options['validate'])
             (deletes if plan.action == 'delete' else moves).append(step)
 

@@ -31,6 +31,14 @@ from ansible_collections.influxops.influxdb2.plugins.module_utils._orgs import c
 from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import REMOTES_PATH, RemotesService
 from ansible_collections.influxops.influxdb2.plugins.module_utils._resource import ResourceService
 from ansible_collections.influxops.influxdb2.plugins.module_utils._validators import check_id, check_name
+from ansible_collections.influxops.influxdb2.plugins.module_utils._version import (
+    MAX_AGE_DEFAULT,
+    MAX_AGE_IN_SECONDS,
+    REMAINING_BYTES,
+    REMOTE_BUCKET_BY_NAME,
+    is_before,
+    parse_version,
+)
 
 REPLICATIONS_PATH = '/api/v2/replications'
 
@@ -143,6 +151,18 @@ def matches(replication, org_id=None, name=None, remote_id=None, local_bucket_id
             and (name is None or replication['name'] == name))
 
 
+def check_remote_bucket_by_name(server_version, where=''):
+    """Fail before any write when the server (as far as its answers told its version) cannot replicate to a
+    remote bucket given by name: before 2.4 it does not know the field, and 2.4.x stores the name but
+    its replication fails to read it back and never writes."""
+    version = parse_version(server_version)
+    if is_before(version, REMOTE_BUCKET_BY_NAME):
+        why = 'stores the name, but its replication never writes' if version >= (2, 4) else 'does not know remote bucket names'
+        raise OptionError('%sremote_bucket: a remote bucket given by name needs InfluxDB %s or later, and this server is InfluxDB '
+                          '%s, which %s; set %sremote_bucket_id instead (nothing was written)'
+                          % (where, '.'.join(map(str, REMOTE_BUCKET_BY_NAME)), server_version, why, where))
+
+
 def resolve_names(client, org_id, desired, remote_id=None, bucket_ids=None, where=''):
     """The desired replication with names replaced by IDs (:data:`SETTABLE` keys), one GET per name.
 
@@ -150,8 +170,11 @@ def resolve_names(client, org_id, desired, remote_id=None, bucket_ids=None, wher
     names to IDs where they were all listed already (see :meth:`BucketsService.ids_by_name`), so that
     no request is made for a bucket name. A remote or local bucket name that the org does not have
     fails here, before any write. The remote bucket lives on the remote instance: its name is kept
-    as a name. ``where`` prefixes option names in messages.
+    as a name; on a server too old for that, it fails here, before any lookup (see
+    :func:`check_remote_bucket_by_name`). ``where`` prefixes option names in messages.
     """
+    if desired.get('remote_bucket') is not None:
+        check_remote_bucket_by_name(client.server_version, where)
     want = dict((key, desired.get(key)) for key in ('name', 'description', 'max_queue_size_bytes', 'max_age_seconds',
                                                     'drop_non_retryable_data'))
     want['remote_id'] = remote_id or desired.get('remote_id')
@@ -229,17 +252,44 @@ def _missing_to_create(want, where):
     return ['%s%s or %s%s' % (where, by_name, where, by_id) for by_name, by_id in missing]
 
 
-def _predict(want, org_id):
+def max_age_meaning(value, version):
+    """What a server of ``version`` (see :func:`parse_version`) does with ``max_age_seconds`` ``value``, where that
+    is not keeping queued data for ``value`` seconds; ``None`` where it is, or where the version is unknown."""
+    if version is None:
+        return None
+    if value == 0 and is_before(version, MAX_AGE_DEFAULT):
+        return 'no age limit: the server never drops queued data for its age (from InfluxDB 2.9, 0 means one week)'
+    if value == 0:
+        return "the server's default, one week (%d seconds)" % DEFAULT_AGE
+    if is_before(version, MAX_AGE_IN_SECONDS):
+        return ('read as %d nanoseconds (InfluxDB before 2.6 reads max_age_seconds as nanoseconds), so the server drops, within '
+                'a minute, whatever waits to be sent; set 0 (no age limit) on this server' % value)
+    return None
+
+
+def _max_age_warnings(name, value, server_version):
+    """The warning for a replication created with ``max_age_seconds`` ``value``, when the server does not read it as seconds."""
+    meaning = max_age_meaning(value, parse_version(server_version))
+    return ['replication %r: max_age_seconds %d on InfluxDB %s means %s' % (name, value, server_version, meaning)] if meaning else []
+
+
+def _predict(want, org_id, server_version=None):
     full = dict(CREATE_DEFAULTS)
+    if is_before(parse_version(server_version), MAX_AGE_IN_SECONDS):
+        # one week, read as nanoseconds, would drop whatever waits to be sent: no age limit instead
+        full['max_age_seconds'] = 0
     full.update((key, value) for key, value in want.items() if value is not None)
     return predict(REPLICATION_FIELDS, full, id=None, org_id=org_id)
 
 
-def plan_replication(current, want, org_id, state='present', replace=False, where=''):
+def plan_replication(current, want, org_id, state='present', replace=False, where='', server_version=None):
     """Plan one replication.
 
     ``current`` is the replication as the API returned it (or ``None``); ``want`` maps the
     :data:`SETTABLE` keys to values, ``None`` meaning "leave as it is" (names resolved to IDs).
+    ``server_version`` is the server's version as its answers reported it (``None`` when unknown):
+    a replication created on a server before 2.6 gets ``max_age_seconds`` 0 by default, and a
+    ``max_age_seconds`` that is written and that the server does not read as seconds is warned about.
     Raises :class:`OptionError` when a replication must be created but the options to create it
     are missing, or its local bucket would change without ``replace``.
     """
@@ -256,8 +306,8 @@ def plan_replication(current, want, org_id, state='present', replace=False, wher
         if missing:
             raise OptionError('replication %r does not exist in organization %s; to create it, set %s'
                               % (name, org_id, ', '.join(missing)))
-        after = _predict(want, org_id)
-        return Plan('create', {}, after, _create_body(after))
+        after = _predict(want, org_id, server_version)
+        return Plan('create', {}, after, _create_body(after), warnings=_max_age_warnings(name, after['max_age_seconds'], server_version))
 
     if want.get('local_bucket_id') is not None and want['local_bucket_id'] != before['local_bucket_id'].lower():
         queued = _queued(status_from_api(current))
@@ -274,10 +324,11 @@ def plan_replication(current, want, org_id, state='present', replace=False, wher
         if want.get('remote_bucket_id') is not None or want.get('remote_bucket_name') is not None:
             kept['remote_bucket_id'] = kept['remote_bucket_name'] = None
         kept.update((key, value) for key, value in want.items() if value is not None)
-        after = _predict(kept, org_id)
+        after = _predict(kept, org_id, server_version)
         warning = ('replace=true deletes replication %r and creates it again for local bucket %s: the data queued for the '
                    'remote%s is lost' % (name, want['local_bucket_id'], queued))
-        return Plan('replace', before, after, _create_body(after), retarget=True, warnings=[warning],
+        return Plan('replace', before, after, _create_body(after), retarget=True,
+                    warnings=[warning] + _max_age_warnings(name, after['max_age_seconds'], server_version),
                     status=status_from_api(current))
 
     fields = dict((key, want.get(key)) for key in ('name', 'description', 'remote_id', 'max_queue_size_bytes', 'max_age_seconds',
@@ -293,8 +344,12 @@ def plan_replication(current, want, org_id, state='present', replace=False, wher
         body[NAME_KEY_IN_REQUESTS] = after['remote_bucket_name'] = want['remote_bucket_name']
     warnings = []
     if 'maxAgeSeconds' in body:
-        warnings.append('max_age_seconds of replication %r changes from %s to %s: the server stores it at once, but applies it '
-                        'to the running queue only after it restarts' % (name, before['max_age_seconds'], body['maxAgeSeconds']))
+        warning = ('max_age_seconds of replication %r changes from %s to %s: the server stores it at once, but applies it to the '
+                   'running queue only after it restarts' % (name, before['max_age_seconds'], body['maxAgeSeconds']))
+        meaning = max_age_meaning(body['maxAgeSeconds'], parse_version(server_version))
+        if meaning:
+            warning += '; on InfluxDB %s, %d means %s' % (server_version, body['maxAgeSeconds'], meaning)
+        warnings.append(warning)
     retarget = any(key in body for key in TARGET_KEYS)
     return Plan('update' if body else 'none', before, after, body or None, retarget=retarget, warnings=warnings,
                 status=status_from_api(current))
@@ -384,7 +439,7 @@ def converge_replication(service, org_id, current, want, state='present', replac
     ``org_confirmed`` tells whether the org is known to exist; otherwise it is checked before a
     create, since the API does not check it.
     """
-    plan = plan_replication(current, want, org_id, state, replace)
+    plan = plan_replication(current, want, org_id, state, replace, server_version=service.client.server_version)
     for warning in plan.warnings:
         service.client.warn(warning)
     if plan.action == 'create' and not org_confirmed:
@@ -443,7 +498,7 @@ def _create(service, org_id, plan, want, replace):
     if how == 'created':
         return Outcome(True, {}, from_api(created), status_from_api(created))
     created_by_us = how == 'lost'
-    again = plan_replication(created, want, org_id, 'present', replace)
+    again = plan_replication(created, want, org_id, 'present', replace, server_version=service.client.server_version)
     before = {} if created_by_us else again.before
     if again.action == 'none':
         return Outcome(created_by_us, before, again.after, status_from_api(created))
@@ -588,8 +643,8 @@ def _failing_reason(replication, code, message):
 def health(replication, status, threshold=DEFAULT_BACKLOG_THRESHOLD, server_version=None):
     """``(health, reason)`` of a replication from its status: failing, backlog, unknown or healthy.
 
-    ``server_version`` is the server's version as a tuple of ints, such as ``(2, 6, 1)``, or ``None``
-    when unknown. Before 2.7 the server does not report the backlog: the verdict then follows the
+    ``server_version`` is the server's version as :func:`parse_version` gives it, such as ``(2, 6, 1)``,
+    or ``None`` when unknown. Before 2.7 the server does not report the backlog: the verdict then follows the
     remote's last answer alone, and the reason says that the backlog cannot be judged. The reason is
     ``None`` only for a healthy replication whose backlog was judged (or whose server version is unknown).
     """
@@ -601,7 +656,7 @@ def health(replication, status, threshold=DEFAULT_BACKLOG_THRESHOLD, server_vers
         return 'backlog', ('%d bytes wait to be sent, %.0f%% of max_queue_size_bytes (%d); once the queue is full the server '
                            'silently drops new points: check the link to the remote, or raise max_queue_size_bytes'
                            % (remaining, 100.0 * remaining / size, size))
-    unjudged = remaining is None and server_version is not None and tuple(server_version) < (2, 7)
+    unjudged = remaining is None and is_before(server_version, REMAINING_BYTES)
     if code is None:
         reason = ('no write to the remote was attempted yet (nothing was written to the local bucket since the '
                   'replication was created or the server started): write a point to the local bucket to check it')

@@ -210,6 +210,15 @@ remote:
       description: Whether TLS verification of the remote instance is skipped.
       type: bool
       returned: when the remote exists
+server_version:
+  description:
+    - The version of the InfluxDB server, as its answers report it in their C(X-Influxdb-Version) header
+      (read from the answers the task gets anyway, without a request of its own).
+    - V(null) when no answer carried it, such as behind a proxy that drops the header, or when the task
+      failed before the server answered.
+  returned: always
+  type: str
+  sample: v2.7.12
 """
 
 import functools

@@ -115,6 +115,15 @@ remotes:
       description: Whether TLS verification of the remote instance is skipped.
       type: bool
       returned: always
+server_version:
+  description:
+    - The version of the InfluxDB server, as its answers report it in their C(X-Influxdb-Version) header
+      (read from the answers the task gets anyway, without a request of its own).
+    - V(null) when no answer carried it, such as behind a proxy that drops the header, or when the task
+      failed before the server answered.
+  returned: always
+  type: str
+  sample: v2.7.12
 """
 
 from ansible_collections.influxops.influxdb2.plugins.module_utils._connection import create_module, fail, resolve_connection

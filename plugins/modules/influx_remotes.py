@@ -146,7 +146,10 @@ options:
                 to a name keeps the old ID stored beside the name (the server writes to the name); this is not a
                 difference.
               - Changing it re-points the replication; its queue is kept and goes to the new bucket.
-              - Needs InfluxDB 2.5 or later.
+              - Needs InfluxDB 2.5.0 or later. InfluxDB 2.4.x stores the name, but its replication never
+                writes (fixed in 2.5.0), and older servers do not know it. When the server's answers report
+                an older version, the task fails before any write; use
+                O(remotes[].replications[].remote_bucket_id) there.
             type: str
           remote_bucket_id:
             description:
@@ -165,9 +168,13 @@ options:
           max_age_seconds:
             description:
               - How long queued data is kept before it is dropped, in seconds.
-              - V(0) (the server's default, one week on InfluxDB 2.9 and later) or between V(60) and V(5184000).
+              - V(0) or between V(60) and V(5184000). What the server does with V(0) depends on its version;
+                no age limit up to InfluxDB 2.8, the server's default of one week from 2.9. Before 2.6 the
+                server reads the value as nanoseconds, so that only V(0) keeps queued data for long.
               - Defaults to V(604800) (one week) when the replication is created, sent explicitly, because the
-                server stores V(0) when it is left out.
+                server stores V(0) when it is left out; V(0) when the server's answers report a version before 2.6.
+              - When the task writes a value that the server does not read as that many seconds, it warns
+                and says what the server does with it.
               - A change on an existing replication is stored at once, but the server applies it only after a
                 restart; the task warns when it changes it.
             type: int
@@ -403,7 +410,7 @@ remotes:
           type: int
           returned: always
         max_age_seconds:
-          description: How long queued data is kept, in seconds, as the server stores it (V(0) is the server's default).
+          description: How long queued data is kept, in seconds, as the server stores it (V(0) is no age limit up to InfluxDB 2.8 and one week from 2.9).
           type: int
           returned: always
         drop_non_retryable_data:
@@ -499,6 +506,15 @@ not_done:
       type: list
       elements: str
       returned: when any item has O(remotes[].replications)
+server_version:
+  description:
+    - The version of the InfluxDB server, as its answers report it in their C(X-Influxdb-Version) header
+      (read from the answers the task gets anyway, without a request of its own).
+    - V(null) when no answer carried it, such as behind a proxy that drops the header, or when the task
+      failed before the server answered.
+  returned: always
+  type: str
+  sample: v2.7.12
 """
 
 from ansible_collections.influxops.influxdb2.plugins.module_utils._connection import create_module, fail, resolve_connection

@@ -87,7 +87,9 @@ options:
       - Mutually exclusive with O(remote_bucket_id). One of them is required to create the replication.
       - Compared with the name the server stores. Moving from O(remote_bucket_id) to a name keeps
         the old ID stored beside the name (the server writes to the name); this is not a difference.
-      - Needs InfluxDB 2.5 or later.
+      - Needs InfluxDB 2.5.0 or later. InfluxDB 2.4.x stores the name, but its replication never
+        writes (fixed in 2.5.0), and older servers do not know it. When the server's answers report
+        an older version, the task fails before any write; use O(remote_bucket_id) there.
     type: str
   remote_bucket_id:
     description:
@@ -105,9 +107,13 @@ options:
   max_age_seconds:
     description:
       - How long queued data is kept before it is dropped, in seconds.
-      - V(0) (the server's default, one week on InfluxDB 2.9 and later) or between V(60) and V(5184000).
+      - V(0) or between V(60) and V(5184000). What the server does with V(0) depends on its version;
+        no age limit up to InfluxDB 2.8, the server's default of one week from 2.9. Before 2.6 the
+        server reads the value as nanoseconds, so that only V(0) keeps queued data for long.
       - Defaults to V(604800) (one week) when the replication is created, sent explicitly, because the
-        server stores V(0) when it is left out.
+        server stores V(0) when it is left out; V(0) when the server's answers report a version before 2.6.
+      - When the task writes a value that the server does not read as that many seconds, it warns
+        and says what the server does with it.
       - A change on an existing replication is stored at once, but the server applies it only after a
         restart; the task warns when it changes it.
     type: int
@@ -267,7 +273,7 @@ replication:
       type: int
       returned: when the replication exists
     max_age_seconds:
-      description: How long queued data is kept, in seconds, as the server stores it (V(0) is the server's default).
+      description: How long queued data is kept, in seconds, as the server stores it (V(0) is no age limit up to InfluxDB 2.8 and one week from 2.9).
       type: int
       returned: when the replication exists
     drop_non_retryable_data:
@@ -292,7 +298,7 @@ status:
       type: int
       returned: when the replication exists
     remaining_bytes_to_be_synced:
-      description: Bytes queued and not yet sent to the remote (InfluxDB 2.7 and later).
+      description: Bytes queued and not yet sent to the remote (InfluxDB 2.7 and later; V(null) on older servers).
       type: int
       returned: when the replication exists
     latest_response_code:
@@ -314,6 +320,15 @@ validated:
   returned: always
   type: bool
   sample: true
+server_version:
+  description:
+    - The version of the InfluxDB server, as its answers report it in their C(X-Influxdb-Version) header
+      (read from the answers the task gets anyway, without a request of its own).
+    - V(null) when no answer carried it, such as behind a proxy that drops the header, or when the task
+      failed before the server answered.
+  returned: always
+  type: str
+  sample: v2.7.12
 """
 
 from ansible_collections.influxops.influxdb2.plugins.module_utils._connection import create_module, fail, resolve_connection

@@ -178,7 +178,7 @@ replications:
           type: int
           returned: always
         remaining_bytes_to_be_synced:
-          description: Bytes queued and not yet sent to the remote (InfluxDB 2.7 and later).
+          description: Bytes queued and not yet sent to the remote (InfluxDB 2.7 and later; V(null) on older servers).
           type: int
           returned: always
         latest_response_code:
@@ -215,6 +215,15 @@ replications:
         - The troubleshooting guide lists every answer with its cause and fix.
       type: str
       returned: always
+server_version:
+  description:
+    - The version of the InfluxDB server, as its answers report it in their C(X-Influxdb-Version) header
+      (read from the answers the task gets anyway, without a request of its own).
+    - V(null) when no answer carried it, such as behind a proxy that drops the header, or when the task
+      failed before the server answered.
+  returned: always
+  type: str
+  sample: v2.7.12
 """
 
 from ansible_collections.influxops.influxdb2.plugins.module_utils._buckets import BucketsService
@@ -231,6 +240,7 @@ from ansible_collections.influxops.influxdb2.plugins.module_utils._replications 
     status_from_api,
 )
 from ansible_collections.influxops.influxdb2.plugins.module_utils._validators import check_id
+from ansible_collections.influxops.influxdb2.plugins.module_utils._version import parse_version
 
 FILTERS = ('name', 'remote', 'remote_id', 'local_bucket', 'local_bucket_id', 'id')
 
@@ -267,10 +277,11 @@ def main():
                 found = [replication]
     except InfluxOpsError as exc:
         fail(module, exc)
+    server_version = parse_version(service.client.server_version)
     replications = []
     for item in found:
         replication, status = from_api(item), status_from_api(item)
-        state, reason = health(replication, status, params['backlog_threshold'])
+        state, reason = health(replication, status, params['backlog_threshold'], server_version=server_version)
         replications.append(dict(replication, status=status, health=state, health_reason=reason))
     replications.sort(key=lambda r: (r['name'] or '', r['id'] or ''))
     module.exit_json(changed=False, replications=replications)

@@ -5,18 +5,20 @@
 
 Usage::
 
-    python3 launch.py start --state FILE [--python PY] [--name NAME] [-- SERVER_ARG...]
+    python3 launch.py start --state FILE [--python PY] [--name NAME] [--version VERSION] [-- SERVER_ARG...]
     python3 launch.py stop --state FILE
-    python3 launch.py run [--python PY] [--name NAME] [-- SERVER_ARG...] -- COMMAND [ARG...]
+    python3 launch.py run [--python PY] [--name NAME] [--version VERSION] [-- SERVER_ARG...] -- COMMAND [ARG...]
     python3 launch.py env --state FILE
 
 ``start`` runs the server with PY (default: this interpreter) on a free port (``--port 0``
 unless SERVER_ARGs give ``--port``), with a random ``--token`` and one organization
 ``NAME=<random ID>`` (NAME defaults to ``test``) unless SERVER_ARGs give ``--token`` or
-``--org``, and with ``--log-file`` and ``--verbose`` into files next to FILE. It waits for the
-server's READY line and a 200 from ``/health`` (the first entry of the server's request log;
-with ``--client-ca``, which requires a client certificate, for the READY line only), then
-writes FILE (JSON, mode 0600)::
+``--org``, playing the InfluxDB release VERSION (the server's ``--version``; default: the
+environment variable INFLUXDB_TEST_SERVER_VERSION, else the server's own default) unless
+SERVER_ARGs give ``--version``, and with ``--log-file`` and ``--verbose`` into files next to
+FILE. It waits for the server's READY line and a 200 from ``/health`` (the first entry of the
+server's request log; with ``--client-ca``, which requires a client certificate, for the READY
+line only), then writes FILE (JSON, mode 0600)::
 
     {"url": "http://127.0.0.1:PORT", "port": PORT, "pid": PID, "token": "...",
      "orgs": {"NAME": "ID", ...}, "org": "first org name", "org_id": "its ID",
@@ -64,6 +66,8 @@ SERVER_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'influx
 READY_TIMEOUT = 20.0
 STOP_TIMEOUT = 5.0
 DEFAULT_ORG = 'test'
+# The InfluxDB release that servers play when neither the caller nor SERVER_ARGs name one.
+VERSION_ENV = 'INFLUXDB_TEST_SERVER_VERSION'
 
 
 class LaunchError(Exception):
@@ -155,7 +159,7 @@ def _wait_ready(proc, stdout_file, stderr_file, mutual_tls):
                          _read_text(stderr_file)))
 
 
-def start(state_path, server_args=(), python=None, name=DEFAULT_ORG):
+def start(state_path, server_args=(), python=None, name=DEFAULT_ORG, version=None):
     """Start a test server, wait until it answers, write STATE_PATH; return the state dict."""
     state_path = os.path.abspath(state_path)
     os.makedirs(os.path.dirname(state_path), exist_ok=True)
@@ -167,6 +171,9 @@ def start(state_path, server_args=(), python=None, name=DEFAULT_ORG):
         extra += ['--token', secrets.token_hex(24)]
     if not _has(args, '--org'):
         extra += ['--org', '%s=%s' % (name, _random_id())]
+    version = version or os.environ.get(VERSION_ENV)
+    if version and not _has(args, '--version'):
+        extra += ['--version', version]
     log_file = (_values(args, '--log-file') or [None])[-1]
     if log_file is None:
         log_file = _side_file(state_path, '.log')
@@ -287,7 +294,7 @@ def _split(argv):
     return options, [], rest
 
 
-def _run(state_path, server_args, python, name, command):
+def _run(state_path, server_args, python, name, version, command):
     caught = []
 
     def on_signal(signum, _frame):
@@ -297,7 +304,7 @@ def _run(state_path, server_args, python, name, command):
     proc = None
     old = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        state = start(state_path, server_args, python, name)
+        state = start(state_path, server_args, python, name, version)
         proc = subprocess.Popen(command, env=dict(os.environ, INFLUXDB_TEST_STATE=state_path, **environment(state)))
         status = proc.wait()
     except KeyboardInterrupt:
@@ -327,12 +334,14 @@ def main(argv=None):
             one.add_argument('--state', required=True, help='the state file (JSON) to write')
         one.add_argument('--python', help='the interpreter that runs the server (default: %(default)s)', default=sys.executable)
         one.add_argument('--name', default=DEFAULT_ORG, help='the organization, unless SERVER_ARGs give --org (%(default)s)')
+        one.add_argument('--version', help='the InfluxDB release the server plays, unless SERVER_ARGs give --version '
+                                           '(default: $%s, else the server\'s default)' % VERSION_ENV)
     for action in ('stop', 'env'):
         sub.add_parser(action).add_argument('--state', required=True, help='the state file that start wrote')
     args = parser.parse_args(options)
     try:
         if args.action == 'start':
-            print(start(args.state, server_args, args.python, args.name)['url'])
+            print(start(args.state, server_args, args.python, args.name, args.version)['url'])
         elif args.action == 'stop':
             stop(args.state)
         elif args.action == 'env':
@@ -343,7 +352,7 @@ def main(argv=None):
                 parser.error('run needs -- COMMAND')
             workdir = tempfile.mkdtemp(prefix='influxdb-test-server.')
             try:
-                return _run(os.path.join(workdir, 'server.json'), server_args, args.python, args.name, command)
+                return _run(os.path.join(workdir, 'server.json'), server_args, args.python, args.name, args.version, command)
             finally:
                 shutil.rmtree(workdir, ignore_errors=True)
     except LaunchError as exc:

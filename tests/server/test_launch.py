@@ -85,6 +85,27 @@ def test_server_args_override_the_defaults(state_path, tmp_path):
     assert get(state["url"] + "/api/v2/orgs?org=central", "t0ken")[1]["orgs"][0]["id"] == "00000000000000ff"
 
 
+def test_the_version_to_play_comes_from_the_option_else_the_environment(state_path, tmp_path, monkeypatch):
+    monkeypatch.setenv("INFLUXDB_TEST_SERVER_VERSION", "v2.6.1")
+    state = launch.start(state_path)
+    assert get(state["url"] + "/health")[1]["version"] == "v2.6.1"
+    launch.stop(state_path)
+    state = launch.start(state_path, version="v2.4.0")
+    assert get(state["url"] + "/health")[1]["version"] == "v2.4.0"
+    launch.stop(state_path)
+    # SERVER_ARGs win, as for every other server option
+    state = launch.start(state_path, ["--version=v2.8.0"], version="v2.4.0")
+    assert get(state["url"] + "/health")[1]["version"] == "v2.8.0"
+    launch.stop(state_path)
+    monkeypatch.delenv("INFLUXDB_TEST_SERVER_VERSION")
+    out = tmp_path / "version"
+    script = "import json, os, sys, urllib.request; open(sys.argv[1], 'w').write(json.load(urllib.request.urlopen(" \
+             "os.environ['INFLUX_HOST'] + '/health', timeout=10))['version'])"
+    result = cli("run", "--version", "v2.5.1", "--", sys.executable, "-c", script, str(out))
+    assert result.returncode == 0, result.stderr
+    assert out.read_text() == "v2.5.1"
+
+
 def test_stop_ends_the_server_and_removes_the_state_file(state_path):
     state = launch.start(state_path)
     launch.stop(state_path)

@@ -8,7 +8,7 @@ import traceback
 from . import buckets, faults, hooks, replications, routes
 from .db import Database
 from .replicate import DEFAULT_RETRY_FIRST, DEFAULT_RETRY_MAX, Replicator
-from .wire import ACCESS_ALL, ACCESS_READ, ACCESS_WRITE, E_INTERNAL, ApiError, error_response
+from .wire import ACCESS_ALL, ACCESS_READ, ACCESS_WRITE, DEFAULT_VERSION, E_INTERNAL, ApiError, error_response, parse_version
 from .write import Points
 
 
@@ -24,11 +24,13 @@ def _get_token(header):
 
 
 class App:
-    """What handlers see as app: the database, the orgs, the tokens, the points, the replication queues,
-    the request log and the fault rules."""
+    """What handlers see as app: the version it plays (version as given, version_info as (major, minor, patch)),
+    the database, the orgs, the tokens, the points, the replication queues, the request log and the fault rules."""
 
     def __init__(self, token, orgs, db=None, read_only_token=None, log_file=None, verbose=False, write_tokens=(),
-                 retry_first=DEFAULT_RETRY_FIRST, retry_max=DEFAULT_RETRY_MAX):
+                 retry_first=DEFAULT_RETRY_FIRST, retry_max=DEFAULT_RETRY_MAX, version=DEFAULT_VERSION):
+        self.version = version
+        self.version_info = parse_version(version)
         self.orgs = orgs
         self.tokens_lock = threading.Lock()
         self.tokens = {token: ACCESS_ALL}

@@ -9,7 +9,7 @@ from . import orgs
 from .app import App
 from .httpd import Server, make_ssl_context
 from .replicate import DEFAULT_RETRY_FIRST, DEFAULT_RETRY_MAX
-from .wire import E_CONFLICT, ApiError, try_parse_id
+from .wire import DEFAULT_VERSION, E_CONFLICT, ApiError, parse_version, try_parse_id
 
 
 def parse_args(argv):
@@ -33,9 +33,17 @@ def parse_args(argv):
     parser.add_argument("--tls-cert", metavar="PATH", help="serve HTTPS with this PEM certificate (chain); needs --tls-key")
     parser.add_argument("--tls-key", metavar="PATH", help="the PEM private key of --tls-cert")
     parser.add_argument("--client-ca", metavar="PATH", help="with HTTPS, require a client certificate signed by this PEM CA")
+    parser.add_argument("--version", default=DEFAULT_VERSION, metavar="VERSION",
+                        help="the InfluxDB OSS release to play, as its builds report it (such as v2.7.12): every answer's "
+                             "X-Influxdb-Version header, /health and the replication User-Agent say it, and the replications "
+                             "API behaves as in that release (default %(default)s)")
     args = parser.parse_args(argv)
     if not args.token:
         parser.error("--token must not be empty")
+    version = parse_version(args.version)
+    if version is None or version[0] != 2 or version[1] < 2:
+        parser.error("--version must be an InfluxDB OSS 2.x release from 2.2.0 on (the first with replications), such as "
+                     "v2.7.12, got %r" % args.version)
     if bool(args.tls_cert) != bool(args.tls_key):
         parser.error("--tls-cert and --tls-key go together")
     if args.client_ca and not args.tls_cert:
@@ -102,7 +110,7 @@ def main(argv=None):
     args = parse_args(argv)
     app = App(args.token, args.orgs, db=args.db, read_only_token=args.read_only_token, log_file=args.log_file,
               verbose=args.verbose, write_tokens=args.write_token, retry_first=args.replication_retry_first,
-              retry_max=args.replication_retry_max)
+              retry_max=args.replication_retry_max, version=args.version)
     try:
         for org_id, name, bucket_id in args.buckets:
             _pre_create(app, org_id, name, bucket_id)

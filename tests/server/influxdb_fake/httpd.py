@@ -6,7 +6,7 @@ import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .wire import SERVER_VERSION, Request
+from .wire import Request
 
 HANDSHAKE_TIMEOUT = 10
 
@@ -50,7 +50,7 @@ class RequestHandler(BaseHTTPRequestHandler):
         self.send_response_only(response.status)
         self.send_header("Date", self.date_time_string())
         self.send_header("X-Influxdb-Build", "OSS")
-        self.send_header("X-Influxdb-Version", SERVER_VERSION)
+        self.send_header("X-Influxdb-Version", self.server.app.version)
         for name, value in response.headers:
             self.send_header(name, value)
         if response.body is not None:

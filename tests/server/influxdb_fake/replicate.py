@@ -28,7 +28,7 @@ import threading
 from http import HTTPStatus
 from urllib.parse import urlencode, urlsplit
 
-from .wire import SERVER_COMMIT, SERVER_VERSION
+from .wire import SERVER_COMMIT
 
 MAX_BATCH_POINTS = 5000
 MAX_BATCH_BYTES = 2500000
@@ -38,7 +38,11 @@ BLOCK_PREFIX_BYTES = 8
 REMOTE_WRITE_TIMEOUT = 10
 DEFAULT_RETRY_FIRST = 0.5
 DEFAULT_RETRY_MAX = 5.0
-USER_AGENT = "influxdb-oss-replication/%s (linux) Sha/%s Date/" % (SERVER_VERSION, SERVER_COMMIT)
+
+
+def user_agent(version):
+    """The User-Agent of the remote writes of a server of this version (remotewrite/writer.go)."""
+    return "influxdb-oss-replication/%s (linux) Sha/%s Date/" % (version, SERVER_COMMIT)
 
 
 class HTTPConfig:
@@ -80,8 +84,9 @@ def _transport_reason(exc, host, port):
     return str(exc) or type(exc).__name__
 
 
-def post_write(config, data, timeout=REMOTE_WRITE_TIMEOUT):
-    """POST <remoteURL>/api/v2/write?bucket=&org= with the remote's token; return (status, error message, retry-after).
+def post_write(config, data, agent, timeout=REMOTE_WRITE_TIMEOUT):
+    """POST <remoteURL>/api/v2/write?bucket=&org= with the remote's token and the User-Agent agent; return (status,
+    error message, retry-after).
 
     status is 0 when no answer came (the message quotes the URL as Go's
     url.Error does). The message is "" for 204, else upstream's
@@ -100,7 +105,7 @@ def post_write(config, data, timeout=REMOTE_WRITE_TIMEOUT):
     if not host:
         return 0, 'Post "%s": http: no Host in request URL' % url, None
     port = port or (443 if split.scheme == "https" else 80)
-    headers = {"Authorization": "Token %s" % config.token, "User-Agent": USER_AGENT, "Accept": "application/json",
+    headers = {"Authorization": "Token %s" % config.token, "User-Agent": agent, "Accept": "application/json",
                "Content-Type": "text/plain"}
     if data:
         headers["Content-Encoding"] = "gzip"
@@ -232,7 +237,7 @@ class Queue:
             config = self.replicator.config(self.id)
             if config is None:
                 return
-            status, message, retry_after = post_write(config, data)
+            status, message, retry_after = post_write(config, data, user_agent(self.replicator.app.version))
             if self.stopped:
                 return
             self.replicator.record(self.id, status, message)

@@ -5,11 +5,16 @@ replications/service.go (the local bucket check, validation, the queue of
 each replication), replications/internal/store.go (SQL, errors),
 replication.go (JSON) and the migrations 0005 to 0008. The queues and the
 remote writes are in replicate.py.
+
+What differs by the release the server plays (--version; replication.go on
+the release tags): remoteBucketName from 2.4 (before, an unknown field, and
+the answers have no RemoteBucketName), remainingBytesToBeSynced from 2.7,
+the maxAgeSeconds bounds from 2.9.
 """
 
 from . import buckets, replicate, validate
 from .validate import Field
-from .wire import E_INVALID, E_NOT_FOUND, E_UNPROCESSABLE, ApiError, json_response, no_content
+from .wire import E_INTERNAL, E_INVALID, E_NOT_FOUND, E_UNPROCESSABLE, ApiError, json_response, no_content
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS replications (
@@ -85,25 +90,41 @@ def load(db, replication_id):
     return to_api(row)
 
 
-RESOURCE = validate.Resource("replications", "Replication", (
-    Field("orgID", "id", "org_id", fixed=True),
-    Field("name", "string", "name", default=""),
-    Field("description", "string", "description", nullable=True),
-    Field("remoteID", "id", "remote_id"),
-    Field("localBucketID", "id", "local_bucket_id", fixed=True),
-    Field("remoteBucketID", "id", "remote_bucket_id"),
-    Field("remoteBucketName", "string", "remote_bucket_name"),
-    Field("maxQueueSizeBytes", "int64", "max_queue_size_bytes", default=DEFAULT_QUEUE_SIZE_BYTES, check=_check_queue_size),
-    Field("dropNonRetryableData", "bool", "drop_non_retryable_data", default=False),
-    Field("maxAgeSeconds", "int64", "max_age_seconds", default=0, check=_check_max_age),
-), load=load, id_error="replication ID is invalid")
+def _resource(bucket_names, max_age_bounds):
+    """The request structs of a release: with remoteBucketName (2.4 on), with the maxAgeSeconds bounds (2.9 on)."""
+    fields = (
+        Field("orgID", "id", "org_id", fixed=True),
+        Field("name", "string", "name", default=""),
+        Field("description", "string", "description", nullable=True),
+        Field("remoteID", "id", "remote_id"),
+        Field("localBucketID", "id", "local_bucket_id", fixed=True),
+        Field("remoteBucketID", "id", "remote_bucket_id"),
+        Field("remoteBucketName", "string", "remote_bucket_name"),
+        Field("maxQueueSizeBytes", "int64", "max_queue_size_bytes", default=DEFAULT_QUEUE_SIZE_BYTES, check=_check_queue_size),
+        Field("dropNonRetryableData", "bool", "drop_non_retryable_data", default=False),
+        Field("maxAgeSeconds", "int64", "max_age_seconds", default=0, check=_check_max_age if max_age_bounds else None),
+    )
+    return validate.Resource("replications", "Replication", tuple(f for f in fields if bucket_names or f.name != "remoteBucketName"),
+                             load=load, id_error="replication ID is invalid")
+
+
+RESOURCES = {(names, bounds): _resource(names, bounds) for names in (False, True) for bounds in (False, True)}
+
+
+def resource(app):
+    """The request structs of the release that app plays."""
+    return RESOURCES[(app.version_info >= (2, 4), app.version_info >= (2, 9))]
 
 
 def with_status(app, item):
-    """A replication in API form with the live sizes of its queue."""
+    """A replication in API form with the live sizes of its queue, as the release that app plays answers it."""
     current, remaining = app.replicator.sizes(item["id"])
     item["currentQueueSizeBytes"] = current
     item["remainingBytesToBeSynced"] = remaining
+    if app.version_info < (2, 7):
+        del item["remainingBytesToBeSynced"]
+    if app.version_info < (2, 4):
+        del item["RemoteBucketName"]
     return item
 
 
@@ -131,9 +152,9 @@ def _remote_config(db, remote_id, bucket_id=None, bucket_name="", base=None):
                                 bucket_id, bucket_name)
 
 
-def _validate_write(config, message):
+def _validate_write(app, config, message):
     """An empty write to the remote; anything but 204 is 400 with message and the remote write's error."""
-    status, error, _retry_after = replicate.post_write(config, b"")
+    status, error, _retry_after = replicate.post_write(config, b"", replicate.user_agent(app.version))
     if status != 204:
         raise ApiError(E_INVALID, "%s: %s" % (message, error))
 
@@ -176,7 +197,7 @@ def list_replications(app, req):
 
 def create_replication(app, req):
     """POST /api/v2/replications[?validate=true]."""
-    values = validate.creation(req, RESOURCE)
+    values = validate.creation(req, resource(app))
     if values.get("localBucketID") is None or values.get("remoteID") is None:
         raise ApiError(E_INVALID, "invalid id for permission: invalid ID")
     remote_not_found = _remote_not_found(values["remoteID"])
@@ -184,28 +205,31 @@ def create_replication(app, req):
     if req.arg("validate") == "true":
         # ValidateNewReplication: the remote bucket ID only (a remote bucket name is not used).
         config = _remote_config(app.db, values["remoteID"], values.get("remoteBucketID"))
-        _validate_write(config, "replication parameters fail validation")
+        _validate_write(app, config, "replication parameters fail validation")
         return no_content()
     if values.get("remoteBucketID"):
         values["remoteBucketName"] = ""
     elif values.get("remoteBucketName"):
         values["remoteBucketID"] = None
+    elif app.version_info < (2, 4):
+        # before 2.4 the ID is required: the store writes "" and fails to read it back (store.go)
+        raise ApiError(E_INTERNAL, 'sql: Scan error on column index 6, name "remote_bucket_id": id must have a length of 16 bytes')
     else:
         raise ApiError(E_UNPROCESSABLE, "one of remote_bucket_id, remote_bucket_name should be provided")
-    replication_id = app.db.insert("replications", RESOURCE.columns(values), foreign_key=remote_not_found)
+    replication_id = app.db.insert("replications", resource(app).columns(values), foreign_key=remote_not_found)
     app.replicator.add(replication_id, values["orgID"], values["localBucketID"])
     return json_response(201, with_status(app, load(app.db, replication_id)))
 
 
 def get_replication(app, req):
     """GET /api/v2/replications/{id}."""
-    replication, _values = validate.existing(app.db, req, RESOURCE)
+    replication, _values = validate.existing(app.db, req, resource(app))
     return json_response(200, with_status(app, replication))
 
 
 def update_replication(app, req):
     """PATCH /api/v2/replications/{id}[?validate=true]: null and absent fields are left alone."""
-    replication, values = validate.existing(app.db, req, RESOURCE, body=True, write=True)
+    replication, values = validate.existing(app.db, req, resource(app), body=True, write=True)
     remote_id = values.get("remoteID")
     remote_not_found = None if remote_id is None else _remote_not_found(remote_id)
     if req.arg("validate") == "true":
@@ -217,16 +241,16 @@ def update_replication(app, req):
             config.bucket_id = values["remoteBucketID"]
         if remote_id is not None:
             config = _remote_config(app.db, remote_id, base=config)
-        _validate_write(config, "validation fails after applying update")
+        _validate_write(app, config, "validation fails after applying update")
         return no_content()
-    if not app.db.update("replications", replication["id"], RESOURCE.columns(values), foreign_key=remote_not_found):
+    if not app.db.update("replications", replication["id"], resource(app).columns(values), foreign_key=remote_not_found):
         raise ApiError(E_NOT_FOUND, "replication not found")
     return json_response(200, with_status(app, load(app.db, replication["id"])))
 
 
 def delete_replication(app, req):
     """DELETE /api/v2/replications/{id}."""
-    replication, _values = validate.existing(app.db, req, RESOURCE, write=True)
+    replication, _values = validate.existing(app.db, req, resource(app), write=True)
     if not app.db.delete("replications", replication["id"]):
         raise ApiError(E_NOT_FOUND, "replication not found")
     app.replicator.remove(replication["id"])
@@ -235,9 +259,9 @@ def delete_replication(app, req):
 
 def validate_replication(app, req):
     """POST /api/v2/replications/{id}/validate: an empty write to the remote with the stored config; 204 when it answers 204."""
-    validate.existing(app.db, req, RESOURCE)
-    config = http_config(app.db, validate.path_id(req, RESOURCE.id_error))
+    validate.existing(app.db, req, resource(app))
+    config = http_config(app.db, validate.path_id(req, resource(app).id_error))
     if config is None:
         raise ApiError(E_NOT_FOUND, "replication not found")
-    _validate_write(config, "replication failed validation")
+    _validate_write(app, config, "replication failed validation")
     return no_content()

@@ -4,14 +4,14 @@ Upstream: http/check_handler.go, http/legacy/ping_handler.go and
 kit/transport/http/middleware.go.
 """
 
-from .wire import (E_NOT_IMPLEMENTED, JSON_CONTENT_TYPE, SERVER_COMMIT, SERVER_VERSION, ApiError, Response, compact_json,
+from .wire import (E_NOT_IMPLEMENTED, JSON_CONTENT_TYPE, SERVER_COMMIT, ApiError, Response, compact_json,
                    method_not_allowed, no_content)
 
 
-def health(_app, _req):
+def health(app, _req):
     """/health: compact JSON with a trailing newline."""
     body = {"name": "influxdb", "status": "pass", "message": "healthy", "checks": [],
-            "version": SERVER_VERSION, "commit": SERVER_COMMIT}
+            "version": app.version, "commit": SERVER_COMMIT}
     return Response(200, compact_json(body) + b"\n", JSON_CONTENT_TYPE)
 
 

@@ -10,7 +10,8 @@ import json
 import re
 import secrets
 
-SERVER_VERSION = "v2.7.12"
+# The newest InfluxDB OSS 2.x release (tag v2.9.1 of influxdata/influxdb): the default of --version.
+DEFAULT_VERSION = "v2.9.1"
 SERVER_COMMIT = "test-server"
 
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
@@ -59,6 +60,17 @@ class ApiError(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+# -- versions as a build reports them (v2.7.12; 2.1.1 in 2.0 and 2.1; v2.3.0+SNAPSHOT.<commit>) -----
+
+_VERSION = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)(?:[-+][0-9A-Za-z.+-]*)?$")
+
+
+def parse_version(text):
+    """(major, minor, patch) of a version such as v2.7.12, or None when the text is no such version."""
+    found = _VERSION.match(text)
+    return None if found is None else tuple(int(part) for part in found.groups())
 
 
 # -- IDs and times (kit/platform/id.go, Go's time.RFC3339Nano) ------------------------------------

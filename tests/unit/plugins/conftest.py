@@ -18,7 +18,7 @@ def run_main(monkeypatch, capsys):
     """``run_main(module, args, calls, secrets=(), base_args=None, read_only=False, **kwargs)``.
 
     Runs ``module.main()`` with ``base_args`` updated by ``args`` against the scripted ``calls``
-    (``kwargs`` as for ``run_module``: check_mode, diff, env) and returns ``(result, server)``,
+    (``kwargs`` as for ``run_module``: check_mode, diff, env, version) and returns ``(result, server)``,
     after checking that every call was made, that no secret is anywhere in the result and, with
     ``read_only``, that nothing was written.
     """

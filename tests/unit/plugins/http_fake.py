@@ -90,10 +90,18 @@ class Call:
         self.headers = headers or {}
 
 
+def _headers(values):
+    headers = Message()
+    for key, value in values.items():
+        headers[key] = value
+    return headers
+
+
 class _Response:
-    def __init__(self, status, raw):
+    def __init__(self, status, raw, headers):
         self._status = status
         self._raw = raw
+        self.headers = headers
 
     def getcode(self):
         return self._status
@@ -108,9 +116,13 @@ def _split(target):
 
 
 class ScriptedServer:
-    def __init__(self, calls, host=HOST):
+    """Answers the scripted calls in order; with ``version``, every answer carries ``X-Influxdb-Version: version``
+    (unless the call's own headers set it), as every answer of InfluxDB 2.x does."""
+
+    def __init__(self, calls, host=HOST, version=None):
         self.calls = list(calls)
         self.host = host
+        self.version = version
         self.seen = []
         self.sleeps = []
 
@@ -133,12 +145,12 @@ class ScriptedServer:
             raw = b''
         else:
             raw = json.dumps(call.body, indent='\t').encode('utf-8')
+        headers = dict(call.headers)
+        if self.version is not None:
+            headers.setdefault('X-Influxdb-Version', self.version)
         if call.status >= 300:
-            msg = Message()
-            for key, value in call.headers.items():
-                msg[key] = value
-            raise HTTPError(url, call.status, 'status %s' % call.status, msg, io.BytesIO(raw))
-        return _Response(call.status, raw)
+            raise HTTPError(url, call.status, 'status %s' % call.status, _headers(headers), io.BytesIO(raw))
+        return _Response(call.status, raw, _headers(headers))
 
     def assert_done(self):
         assert not self.calls, 'expected requests were not made: %s' % [(c.method, c.target) for c in self.calls]
@@ -157,8 +169,9 @@ def connection_refused():
     return URLError(ConnectionRefusedError(111, 'Connection refused'))
 
 
-def run_module(module, args, calls, monkeypatch, capsys, check_mode=False, diff=True, env=None):
-    """Run ``module.main()`` with ``args`` against a scripted server; return (result, server)."""
+def run_module(module, args, calls, monkeypatch, capsys, check_mode=False, diff=True, env=None, version=None):
+    """Run ``module.main()`` with ``args`` against a scripted server (whose answers carry ``version``, see
+    :class:`ScriptedServer`); return (result, server)."""
     for name in ENV_NAMES:
         monkeypatch.delenv(name, raising=False)
     # Never read the profiles of whoever runs the tests.
@@ -169,7 +182,7 @@ def run_module(module, args, calls, monkeypatch, capsys, check_mode=False, diff=
     args.setdefault('host', HOST)
     args['_ansible_check_mode'] = check_mode
     args['_ansible_diff'] = diff
-    server = ScriptedServer(calls, host=args['host'].rstrip('/') if isinstance(args['host'], str) else HOST)
+    server = ScriptedServer(calls, host=args['host'].rstrip('/') if isinstance(args['host'], str) else HOST, version=version)
     monkeypatch.setattr(_client, 'open_url', server)
     monkeypatch.setattr(_client.time, 'sleep', server.sleeps.append)
     # Warnings are collected per process; each module run here must start with none.

@@ -37,6 +37,11 @@ ANSWERS = {
         TOKEN + '"x', TOKEN + '"x', 'client-test-token-c0ffee%22x')}).encode('utf-8')),
     '/echo-ok': (200, {}, ('{"remotes": "Token %s"}' % TOKEN).encode('utf-8')),
     '/list': (200, {}, b'[]'),
+    # every answer of InfluxDB 2.x carries its version, errors included (http/handler.go)
+    '/v2.7': (200, {'X-Influxdb-Version': 'v2.7.12'}, b'{"remotes": null}'),
+    '/v2.9-error': (404, {'X-Influxdb-Version': 'v2.9.1', 'X-Platform-Error-Code': 'not found'},
+                    b'{"code":"not found","message":"remote connection not found"}'),
+    '/v-echo': (200, {'X-Influxdb-Version': 'v2.7.12 ' + TOKEN}, b'{}'),
 }
 
 
@@ -139,6 +144,24 @@ def test_json_request_body(client):
     method, path, headers, body = Handler.seen[0]
     assert method == 'POST' and json.loads(body) == {'name': 'x'}
     assert headers['Content-Type'].startswith('application/json')
+
+
+def test_the_server_version_comes_from_the_last_answer_that_carries_it(client):
+    assert client.server_version is None
+    client.get('/v2.7')
+    assert client.server_version == 'v2.7.12'
+    with pytest.raises(InfluxDBError):
+        client.get('/v2.9-error')
+    assert client.server_version == 'v2.9.1'
+    # an answer without the header (a proxy's) leaves what an earlier answer said
+    client.get('/ok')
+    assert client.server_version == 'v2.9.1'
+    assert client.request_count == 3
+
+
+def test_a_version_header_never_repeats_a_secret(client):
+    client.get('/v-echo')
+    assert client.server_version == 'v2.7.12 ********'
 
 
 def test_no_content(client):

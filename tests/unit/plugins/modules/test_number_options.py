@@ -58,7 +58,7 @@ def argument_spec(module):
     def capture(argument_spec, **kwargs):
         captured.update(argument_spec)
         raise _Captured()
-    with mock.patch.object(_connection, '_Module', capture), pytest.raises(_Captured):
+    with mock.patch.object(_connection, 'InfluxModule', capture), pytest.raises(_Captured):
         module.main()
     return captured
 
