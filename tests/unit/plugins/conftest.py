@@ -6,10 +6,9 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
+from ansible_collections.influxops.influxdb2.tests.unit.plugins.echoes import leaks
 from ansible_collections.influxops.influxdb2.tests.unit.plugins.http_fake import run_module
 
 
@@ -19,15 +18,15 @@ def run_main(monkeypatch, capsys):
 
     Runs ``module.main()`` with ``base_args`` updated by ``args`` against the scripted ``calls``
     (``kwargs`` as for ``run_module``: check_mode, diff, env, version) and returns ``(result, server)``,
-    after checking that every call was made, that no secret is anywhere in the result and, with
+    after checking that every call was made, that no secret is anywhere in the result, in any form a
+    server may echo it in (see ``echoes.leaks``), and, with
     ``read_only``, that nothing was written.
     """
     def run(module, args, calls, secrets=(), base_args=None, read_only=False, **kwargs):
         result, server = run_module(module, dict(base_args or {}, **args), calls, monkeypatch, capsys, **kwargs)
         server.assert_done()
-        text = json.dumps(result)
         for secret in secrets:
-            assert secret not in text
+            assert leaks(result, secret) == []
         if read_only:
             assert server.writes == []
         return result, server
