@@ -23,8 +23,8 @@ from ansible_collections.influxops.influxdb2.plugins.module_utils._validators im
 # is (influx_replication's max_queue_size_bytes, and that of each replication of influx_remotes).
 # An integer option not listed here takes any 64-bit integer, a float option any finite number.
 OPTION_RANGES = dict(
-    max_queue_size_bytes=Range(MIN_QUEUE_SIZE, INT64_MAX, note="32 MiB less 2 bytes, the server's minimum, to the largest "
-                                                             "integer the server stores"),
+    max_queue_size_bytes=Range(MIN_QUEUE_SIZE, INT64_MAX,
+                               note="32 MiB less 2 bytes, the server's minimum, to the largest integer the server stores"),
     max_age_seconds=Range(MIN_AGE, MAX_AGE, also=(0,), note="0 is the server's default; 5184000 is 60 days"),
     backlog_threshold=Range(0, 1, above=True, note='a share of max_queue_size_bytes; 1 is a full queue'),
 )
