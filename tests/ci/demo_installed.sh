@@ -21,6 +21,8 @@ PLAYBOOK=$INSTALLED/demo/playbook.yml
 export LC_ALL=C.UTF-8
 export ANSIBLE_NOCOLOR=1
 export ANSIBLE_RETRY_FILES_ENABLED=false
+# as demo/run.sh: task results as YAML, so that the health table prints as a table
+export ANSIBLE_CALLBACK_RESULT_FORMAT=yaml
 export ANSIBLE_COLLECTIONS_PATH=$COLLECTIONS
 export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
 unset ANSIBLE_COLLECTIONS_PATHS INFLUX_HOST INFLUX_TOKEN INFLUX_ORG INFLUX_ORG_ID INFLUX_CONFIGS_PATH INFLUX_ACTIVE_CONFIG
@@ -101,6 +103,9 @@ check "apply (--diff) succeeds" run_playbook "$WORK/apply.log" --diff
 check "the apply stores the remote (the server holds $(stored))" test "$(stored)" = 1
 check "the dry run predicts the apply (changed=$(recap_changed "$WORK/check.log") and changed=$(recap_changed "$WORK/apply.log"))" \
     test "$(recap_changed "$WORK/check.log")" = "$(recap_changed "$WORK/apply.log")"
+
+check "the health table prints one replication a line" \
+    grep -Eq '^ +telemetry-to-central +(unknown|healthy|failing|backlog) ' "$WORK/apply.log"
 
 check "rerun succeeds" run_playbook "$WORK/rerun.log" --diff
 check "the rerun changes nothing (changed=$(recap_changed "$WORK/rerun.log"))" test "$(recap_changed "$WORK/rerun.log")" = 0
