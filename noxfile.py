@@ -29,10 +29,15 @@ PINS = ROOT / "tests" / "ci" / "requirements-2.21.txt"
 # ansible-core release series -> controller Python; each ansible-test session installs the
 # newest release of its series from PyPI
 LEGS = {"2.19": "3.11", "2.20": "3.12", "2.21": "3.12"}
-# sanity and the whole integration suite run on the oldest and the newest series; the series
-# between runs the unit tests and the integration targets without the alias `slow`
+# sanity runs on the oldest and the newest series, the unit tests on every series
 OUTER_LEGS = ("2.19", "2.21")
-SMOKE_EXCLUDE = ["--exclude", "slow/"]
+# the integration targets of each series: those without the alias `slow` everywhere; each target
+# aliased `slow` on the oldest series (alias `oldest`) or on the newest (alias `newest`)
+INTEGRATION_TARGETS = {
+    "2.19": ("with the targets aliased oldest", ["--exclude", "newest/"]),
+    "2.20": ("without the targets aliased slow", ["--exclude", "slow/"]),
+    "2.21": ("with the targets aliased newest", ["--exclude", "oldest/"]),
+}
 
 
 def _real_pythons():
@@ -140,10 +145,8 @@ for leg, python in LEGS.items():
     elif leg in OUTER_LEGS:
         _ansible_test("sanity", leg, " on Python " + python, on_python)
     _ansible_test("units", leg, " on Python " + python, on_python)
-    if leg in OUTER_LEGS:
-        _ansible_test("integration", leg, " on Python " + python, on_python + ["--continue-on-error"])
-    else:
-        _ansible_test("integration", leg, " on Python %s, without the targets aliased slow" % python, on_python + ["--continue-on-error"] + SMOKE_EXCLUDE)
+    which, exclude = INTEGRATION_TARGETS[leg]
+    _ansible_test("integration", leg, " on Python %s, %s" % (python, which), on_python + ["--continue-on-error"] + exclude)
 
 
 def _install(session, *packages):
