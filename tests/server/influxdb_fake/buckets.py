@@ -14,7 +14,7 @@ import json
 from urllib.parse import urlencode
 
 from . import orgs, validate
-from .decode import Struct, decode_struct
+from .decode import Struct, decode_struct, json_kind
 from .wire import E_CONFLICT, E_INTERNAL, E_INVALID, E_NOT_FOUND, E_UNPROCESSABLE, ApiError, json_response, no_content, parse_id
 
 SCHEMA = """
@@ -116,15 +116,6 @@ def _org(app, org_id):
     raise ApiError(E_NOT_FOUND, "organization not found")
 
 
-def _json_kind(value):
-    """The JSON type of a plain value as Go's decoder names it."""
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, (int, float)):
-        return "number"
-    return {str: "string", dict: "object", list: "array"}[type(value)]
-
-
 def _decode_rules(rules):
     """The retention rules of a request as (everySeconds, shardGroupDurationSeconds) pairs; a wrong JSON type is 400.
 
@@ -135,12 +126,12 @@ def _decode_rules(rules):
     where = "Go struct field postBucketRequest.retentionRules of type "
     if not isinstance(rules, list):
         raise ApiError(E_INVALID, "failed to unmarshal json: json: cannot unmarshal %s into %s[]tenant.retentionRule"
-                       % (_json_kind(rules), where))
+                       % (json_kind(rules), where))
     pairs = []
     for rule in rules:
         if rule is not None and not isinstance(rule, dict):
             raise ApiError(E_INVALID, "failed to unmarshal json: json: cannot unmarshal %s into %stenant.retentionRule"
-                           % (_json_kind(rule), where))
+                           % (json_kind(rule), where))
         try:
             values = decode_struct(json.dumps(rule).encode("utf-8"), RULE)
         except ApiError as exc:

@@ -136,17 +136,17 @@ def _syntax_message(text, error):
     return "invalid character %s looking for beginning of value" % char
 
 
-def _json_kind(value):
-    """The JSON type name Go uses in UnmarshalTypeError.Value."""
+def json_kind(value):
+    """The JSON type name Go uses in UnmarshalTypeError.Value, of a value as decoded here or as :func:`plain` gives it."""
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "bool"
-    if isinstance(value, (int, _FloatLiteral)):
+    if isinstance(value, (int, float, _FloatLiteral)):
         return "number"
     if isinstance(value, str):
         return "string"
-    if isinstance(value, _JSONObject):
+    if isinstance(value, (dict, _JSONObject)):
         return "object"
     return "array"
 
@@ -163,14 +163,14 @@ def _convert_field(kind, value):
     if kind == "string":
         if isinstance(value, str):
             return True, value, None
-        return False, None, _json_kind(value)
+        return False, None, json_kind(value)
     if kind == "bool":
         if isinstance(value, bool):
             return True, value, None
-        return False, None, _json_kind(value)
+        return False, None, json_kind(value)
     if kind == "int64":
         if isinstance(value, bool) or not isinstance(value, (int, _FloatLiteral)):
-            return False, None, _json_kind(value)
+            return False, None, json_kind(value)
         if isinstance(value, _FloatLiteral):
             return False, None, "number " + value.text
         if -(2 ** 63) <= value < 2 ** 63:
@@ -182,7 +182,7 @@ def _convert_field(kind, value):
             return True, parse_id(value), None
         except ApiError as exc:
             raise _invalid(exc.message) from None
-    return False, None, _json_kind(value)
+    return False, None, json_kind(value)
 
 
 def decode_struct(body, struct):
@@ -207,7 +207,7 @@ def decode_struct(body, struct):
     if value is None:
         return {}
     if not isinstance(value, _JSONObject):
-        raise _invalid("json: cannot unmarshal %s into Go value of type influxdb.%s" % (_json_kind(value), struct.name))
+        raise _invalid("json: cannot unmarshal %s into Go value of type influxdb.%s" % (json_kind(value), struct.name))
     fields = struct.fields
     lowered = {name.lower(): name for name in fields}
     result = {}
