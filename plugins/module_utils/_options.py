@@ -9,14 +9,15 @@ number options (besides the connection options of :mod:`._connection`)."""
 
 from __future__ import annotations
 
-from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import UPDATE_TOKEN_ALWAYS, UPDATE_TOKEN_ON_CREATE
-from ansible_collections.influxops.influxdb2.plugins.module_utils._replications import (
-    DEFAULT_BACKLOG_THRESHOLD,
-    MAX_AGE,
-    MIN_AGE,
-    MIN_QUEUE_SIZE,
-)
 from ansible_collections.influxops.influxdb2.plugins.module_utils._validators import INT64_MAX, Range
+
+UPDATE_TOKEN_ON_CREATE = 'on_create'
+UPDATE_TOKEN_ALWAYS = 'always'
+
+# The bounds of a replication's queue: the server's minimum size, and its bounds of the age of queued data.
+MIN_QUEUE_SIZE = 33554430
+MIN_AGE, MAX_AGE = 60, 5184000
+DEFAULT_BACKLOG_THRESHOLD = 0.8
 
 
 # The range of each number option of the resources, by name: an option means the same wherever it

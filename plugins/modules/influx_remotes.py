@@ -525,9 +525,10 @@ from ansible_collections.influxops.influxdb2.plugins.module_utils._options impor
     update_token_argument_spec,
 )
 from ansible_collections.influxops.influxdb2.plugins.module_utils._orgs import resolve_org
-from ansible_collections.influxops.influxdb2.plugins.module_utils._remote_set import converge_set_with_replications
-from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import RemotesService, converge_set, desired_remote
+from ansible_collections.influxops.influxdb2.plugins.module_utils._remote_set import converge_remotes
+from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import Remotes, desired_remote
 from ansible_collections.influxops.influxdb2.plugins.module_utils._replications import desired_replication, queue_loss_header
+from ansible_collections.influxops.influxdb2.plugins.module_utils._resource import Run, diff
 
 
 def check_replications(item, where, seen):
@@ -584,26 +585,21 @@ def main():
         desired_list = check_remotes(params['remotes'])
         client = conn.client(module, secrets=[d['remote_api_token'] for d in desired_list])
         org_id, org_confirmed = resolve_org(client, conn.org, conn.org_id)
-        with_replications = any(desired['replications'] is not None for desired in desired_list)
-        if with_replications:
-            outcome = converge_set_with_replications(client, org_id, org_confirmed, desired_list, params['purge'],
-                                                     params['update_remote_api_token'], module.check_mode)
-        else:
-            for desired in desired_list:
-                del desired['replications']
-            outcome = converge_set(RemotesService(client), org_id, org_confirmed, desired_list, params['purge'],
-                                   params['update_remote_api_token'], module.check_mode)
+        remotes = Remotes(client, org_id, org_confirmed, params['update_remote_api_token'])
+        outcome = converge_remotes(Run(module.check_mode), remotes, desired_list, params['purge'])
     except InfluxOpsError as exc:
         fail(module, exc)
+    with_replications = any(desired['replications'] is not None for desired in desired_list)
     after = [dict(outcome.after[name]) for name in sorted(outcome.after)]
-    diff = outcome.diff(queue_loss_header(outcome.queue_lost) if with_replications and outcome.queue_lost else None)
+    notes = [queue_loss_header(outcome.queue_lost)] if outcome.queue_lost else []
     result = dict(dict((key, []) for key in ('replications_created', 'replications_updated', 'replications_deleted')),
                   **outcome.done)
     if with_replications:
         for remote in after:
             remote['replications'] = [remote['replications'][name] for name in sorted(remote['replications'])]
         result['replications_validated'] = outcome.validated
-    module.exit_json(changed=outcome.changed, remotes=after, diff=diff, **result)
+    module.exit_json(changed=outcome.changed, remotes=after, diff=diff(remotes, outcome.before, outcome.after, outcome.token_sent, notes),
+                     **result)
 
 
 if __name__ == '__main__':

@@ -336,11 +336,12 @@ from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import
 from ansible_collections.influxops.influxdb2.plugins.module_utils._options import replication_argument_spec
 from ansible_collections.influxops.influxdb2.plugins.module_utils._orgs import resolve_org
 from ansible_collections.influxops.influxdb2.plugins.module_utils._replications import (
-    ReplicationsService,
-    converge_replication,
+    Replications,
     desired_replication,
     resolve_names,
+    result,
 )
+from ansible_collections.influxops.influxdb2.plugins.module_utils._resource import Run, converge_one
 
 
 def main():
@@ -349,15 +350,16 @@ def main():
     try:
         conn = resolve_connection(params)
         desired = desired_replication(params)
-        service = ReplicationsService(conn.client(module))
-        org_id, org_confirmed = resolve_org(service.client, conn.org, conn.org_id)
-        current = service.find(org_id, params['name'])
-        want = resolve_names(service.client, org_id, desired) if params['state'] == 'present' else dict(name=params['name'])
-        outcome = converge_replication(service, org_id, current, want, params['state'], params['replace'], params['validate'],
-                                       module.check_mode, org_confirmed)
+        client = conn.client(module)
+        org_id, org_confirmed = resolve_org(client, conn.org, conn.org_id)
+        replications = Replications(client, org_id, org_confirmed)
+        current = replications.find(params['name'])
+        want = resolve_names(replications, desired) if params['state'] == 'present' else dict(name=params['name'])
+        step = converge_one(Run(module.check_mode), replications, current, want, params['state'], replace=params['replace'],
+                            validate=params['validate'])
     except InfluxOpsError as exc:
         fail(module, exc)
-    module.exit_json(**outcome.result())
+    module.exit_json(**result(step.outcome, step.plan))
 
 
 if __name__ == '__main__':

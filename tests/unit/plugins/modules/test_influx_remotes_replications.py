@@ -287,8 +287,8 @@ def test_local_bucket_change_needs_replace(run):
     assert result['failed'] is True and 'remotes[0].replications[0].replace=true' in result['msg']
     assert server.writes == []
     args['remotes'][0]['replications'][0]['replace'] = True
+    # no check of the org, where the replication was found (as influx_replication)
     result, server = run(args, listed([remote('alpha')], [replication('r1', 'alpha')]) + [
-        ORG_CHECK,
         Call('DELETE', '/api/v2/replications/' + REPLICATION_IDS['r1'], status=204),
         Call('POST', '/api/v2/replications', status=201, body=replication('r1', 'alpha', local_bucket_id=OTHER_BUCKET_ID),
              sent=dict(CREATE_BODY, localBucketID=OTHER_BUCKET_ID))])
