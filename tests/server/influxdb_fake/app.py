@@ -87,10 +87,6 @@ class App:
         self.db.delete("buckets", bucket_id)
         self.points.drop(bucket_id)
 
-    def add_bucket(self, org_id, name, bucket_id=None):
-        """Create a bucket (the --bucket option)."""
-        return buckets.create(self, org_id, name, bucket_id=bucket_id)
-
     def handle(self, req):
         """Answer one request; a Response with status None means: close the connection without answering.
 
