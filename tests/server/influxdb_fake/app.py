@@ -80,13 +80,6 @@ class App:
         with self.tokens_lock:
             return list(self.tokens.items())
 
-    def delete_bucket(self, bucket_id):
-        """Delete a bucket, its points, its replications and their queues."""
-        for replication_id in self.db.delete_where("replications", "local_bucket_id", bucket_id):
-            self.replicator.remove(replication_id)
-        self.db.delete("buckets", bucket_id)
-        self.points.drop(bucket_id)
-
     def handle(self, req):
         """Answer one request; a Response with status None means: close the connection without answering.
 
