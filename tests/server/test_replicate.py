@@ -337,6 +337,29 @@ def test_default_backoff_doubles_from_half_a_second_up_to_five():
     assert [Replicator(None, 0.1, 0.3).backoff(attempt) for attempt in range(1, 5)] == [0.1, 0.2, 0.3, 0.3]
 
 
+def test_the_queues_need_only_the_database():
+    """A Replicator on a bare Database queues up to the stored maxQueueSizeBytes and records the remote's answer there."""
+    from influxdb_fake import db, replicate, routes  # pylint: disable=import-outside-toplevel
+    database = db.Database(None, routes.SCHEMAS)
+    remote_id = database.insert("remotes", {"org_id": ORG_ID, "name": "dead", "remote_url": dead_url(),
+                                            "remote_api_token": "x", "allow_insecure_tls": False})
+    replication_id = database.insert("replications", {
+        "org_id": ORG_ID, "name": "to-dead", "remote_id": remote_id, "local_bucket_id": BUCKET_ID,
+        "remote_bucket_name": "b", "max_queue_size_bytes": 100000, "max_age_seconds": 0, "drop_non_retryable_data": False})
+    replicator = replicate.Replicator(database)
+    try:
+        replicator.open()
+        replicator.enqueue(ORG_ID, BUCKET_ID, ["a v=1 1"])
+        replicator.enqueue(ORG_ID, BUCKET_ID, ["big v=\"%s\" 2" % base64.b64encode(os.urandom(100000)).decode()])
+        row = poll(lambda: database.row("replications", "latest_response_code, latest_error_message", replication_id),
+                   lambda value: value["latest_response_code"] is not None)
+        assert row["latest_response_code"] == 0 and row["latest_error_message"].startswith('Post "')
+        assert replicator.sizes(replication_id)[1] == len(replicate.batches(["a v=1 1"])[0])
+    finally:
+        replicator.close()
+        database.close()
+
+
 def test_restart_with_db_keeps_replications_with_empty_queues(tmp_path, pair):
     _edge, central = pair
     db = str(tmp_path / "edge.db")

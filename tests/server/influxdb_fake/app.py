@@ -5,7 +5,7 @@ import sys
 import threading
 import traceback
 
-from . import buckets, faults, hooks, replications, routes
+from . import buckets, faults, hooks, routes
 from .db import Database
 from .replicate import DEFAULT_RETRY_FIRST, DEFAULT_RETRY_MAX, Replicator
 from .wire import ACCESS_ALL, ACCESS_READ, ACCESS_WRITE, DEFAULT_VERSION, E_INTERNAL, ApiError, error_response, parse_version
@@ -42,8 +42,8 @@ class App:
         self.log = hooks.RequestLog(log_file, verbose)
         self.faults = faults.FaultRules()
         self.points = Points()
-        self.replicator = Replicator(self, retry_first, retry_max)
-        self.replicator.open(self.db.select("replications", "id, org_id, local_bucket_id", order="rowid"))
+        self.replicator = Replicator(self.db, retry_first, retry_max, version)
+        self.replicator.open()
         for org in orgs:
             buckets.create_system_buckets(self, org["id"])
         self.verbose = verbose
@@ -79,31 +79,6 @@ class App:
         """(token, access) pairs."""
         with self.tokens_lock:
             return list(self.tokens.items())
-
-    # -- what the replication queues ask of the store ---------------------------------------------
-
-    def replication_config(self, replication_id):
-        """The current remote config of a replication (None once it is gone)."""
-        return replications.http_config(self.db, replication_id)
-
-    def record_response(self, replication_id, status, message):
-        """Store the latest remote write answer of a replication."""
-        replications.record_response(self.db, replication_id, status, message)
-
-    def max_queue_size(self, replication_id):
-        """The stored maxQueueSizeBytes of a replication (None once it is gone)."""
-        return replications.max_queue_size(self.db, replication_id)
-
-    def delete_bucket(self, bucket_id):
-        """Delete a bucket, its points, its replications and their queues."""
-        for replication_id in self.db.delete_where("replications", "local_bucket_id", bucket_id):
-            self.replicator.remove(replication_id)
-        self.db.delete("buckets", bucket_id)
-        self.points.drop(bucket_id)
-
-    def add_bucket(self, org_id, name, bucket_id=None):
-        """Create a bucket (the --bucket option)."""
-        return buckets.create(self, org_id, name, bucket_id=bucket_id)
 
     def handle(self, req):
         """Answer one request; a Response with status None means: close the connection without answering.

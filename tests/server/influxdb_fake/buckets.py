@@ -296,5 +296,8 @@ def delete_bucket(app, req):
     validate.may_write(req, "orgs/%s/buckets/%s" % (row["org_id"], row["id"]))
     if row["type"] == "system":
         raise ApiError(E_INVALID, "system buckets cannot be deleted")
-    app.delete_bucket(row["id"])
+    for replication_id in app.db.delete_where("replications", "local_bucket_id", row["id"]):
+        app.replicator.remove(replication_id)
+    app.db.delete("buckets", row["id"])
+    app.points.drop(row["id"])
     return no_content()

@@ -5,7 +5,7 @@ import signal
 import ssl
 import sys
 
-from . import orgs
+from . import buckets, orgs
 from .app import App
 from .httpd import Server, make_ssl_context
 from .replicate import DEFAULT_RETRY_FIRST, DEFAULT_RETRY_MAX
@@ -98,7 +98,7 @@ def _pre_create(app, org_id, name, bucket_id):
         return
     if bucket_id is not None and app.db.row("buckets", "id", bucket_id) is not None:
         raise ApiError(E_CONFLICT, "a bucket with ID %s already exists" % bucket_id)
-    app.add_bucket(org_id, name, bucket_id)
+    buckets.create(app, org_id, name, bucket_id=bucket_id)
 
 
 def _stop(_signum, _frame):

@@ -3,8 +3,8 @@
 Upstream: replications/transport/http.go (handlers, ?validate=true),
 replications/service.go (the local bucket check, validation, the queue of
 each replication), replications/internal/store.go (SQL, errors),
-replication.go (JSON) and the migrations 0005 to 0008. The queues and the
-remote writes are in replicate.py.
+replication.go (JSON) and the migrations 0005 to 0008. The queues, the
+remote writes and the stored config they use are in replicate.py.
 
 What differs by the release the server plays (--version; replication.go on
 the release tags): remoteBucketName from 2.4 (before, an unknown field, and
@@ -128,19 +128,6 @@ def with_status(app, item):
     return item
 
 
-def http_config(db, replication_id):
-    """The stored remote config of a replication (GetFullHTTPConfig), or None when it is gone."""
-    with db.lock:
-        row = db.conn.execute(
-            "SELECT c.remote_url, c.remote_api_token, c.remote_org_id, c.allow_insecure_tls, r.remote_bucket_id, "
-            "r.remote_bucket_name, r.drop_non_retryable_data FROM replications r JOIN remotes c ON r.remote_id = c.id "
-            "WHERE r.id = ?", (replication_id,)).fetchone()
-    if row is None:
-        return None
-    return replicate.HTTPConfig(row["remote_url"], row["remote_api_token"], row["remote_org_id"], row["allow_insecure_tls"],
-                                row["remote_bucket_id"], row["remote_bucket_name"], row["drop_non_retryable_data"])
-
-
 def _remote_config(db, remote_id, bucket_id=None, bucket_name="", base=None):
     """A remote's URL, token, org and TLS setting (PopulateRemoteHTTPConfig); 400 when the remote is unknown."""
     row = db.row("remotes", "remote_url, remote_api_token, remote_org_id, allow_insecure_tls", remote_id)
@@ -157,19 +144,6 @@ def _validate_write(app, config, message):
     status, error, _retry_after = replicate.post_write(config, b"", replicate.user_agent(app.version))
     if status != 204:
         raise ApiError(E_INVALID, "%s: %s" % (message, error))
-
-
-def record_response(db, replication_id, status, message):
-    """Store the latest remote write answer (UpdateResponseInfo)."""
-    with db.lock:
-        db.conn.execute("UPDATE replications SET latest_response_code = ?, latest_error_message = ? WHERE id = ?",
-                        (status, message, replication_id))
-
-
-def max_queue_size(db, replication_id):
-    """The stored maxQueueSizeBytes, or None when the replication is gone."""
-    row = db.row("replications", "max_queue_size_bytes", replication_id)
-    return None if row is None else row["max_queue_size_bytes"]
 
 
 def _local_bucket(app, bucket_id):
@@ -234,7 +208,7 @@ def update_replication(app, req):
     remote_not_found = None if remote_id is None else _remote_not_found(remote_id)
     if req.arg("validate") == "true":
         # ValidateUpdatedReplication: the stored config with the body's remote bucket ID and remote applied.
-        config = http_config(app.db, replication["id"])
+        config = replicate.http_config(app.db, replication["id"])
         if config is None:
             raise ApiError(E_NOT_FOUND, "replication not found")
         if values.get("remoteBucketID") is not None:
@@ -260,7 +234,7 @@ def delete_replication(app, req):
 def validate_replication(app, req):
     """POST /api/v2/replications/{id}/validate: an empty write to the remote with the stored config; 204 when it answers 204."""
     validate.existing(app.db, req, resource(app))
-    config = http_config(app.db, validate.path_id(req, resource(app).id_error))
+    config = replicate.http_config(app.db, validate.path_id(req, resource(app).id_error))
     if config is None:
         raise ApiError(E_NOT_FOUND, "replication not found")
     _validate_write(app, config, "replication failed validation")
