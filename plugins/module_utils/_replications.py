@@ -290,6 +290,10 @@ class Replications(Resource):
     def again(self, found, want, replace=False, **options):
         return self.plan(found, want, replace=replace)
 
+    def conflict(self, again):
+        return OptionError('replication %r was created by another run at the same moment with another local bucket (%s); '
+                           'run the task again to converge on it' % (again.before['name'], again.before['local_bucket_id']))
+
     def validate(self, replication_id):
         """Ask the server to validate the stored replication (an empty write to the remote)."""
         self.client.request('POST', self._path(replication_id, 'validate'))

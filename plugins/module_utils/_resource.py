@@ -265,6 +265,11 @@ class Resource:
         """The plan for the object found by name after a lost answer or a race (see :meth:`write`)."""
         return self.plan(found, want, **options)
 
+    def conflict(self, again: Plan) -> OptionError:
+        """The error for an object that another run created at the same moment, and that differs in what cannot be updated."""
+        return OptionError('%s %r was created by another run at the same moment and differs in what cannot be updated; run '
+                           'the task again to converge on it' % (self.KIND, again.before['name']))
+
     def verify(self, outcome: Outcome, plan: Plan, **options) -> None:
         """A check of the object after its write (or its prediction); sets ``outcome.validated``."""
 
@@ -336,8 +341,7 @@ class Resource:
         by_us = how == 'lost'
         again = self.again(created, want, **options)
         if again.action not in ('none', 'update'):
-            raise OptionError('%s %r was created by another run at the same moment and differs in what cannot be '
-                              'updated; run the task again to converge on it' % (self.KIND, want['name']))
+            raise self.conflict(again)
         for warning in again.warnings:
             self.client.warn(warning)
         before = {} if by_us else again.before

@@ -476,6 +476,16 @@ def test_unique_race_with_nothing_left_to_change_reports_unchanged(run):
     assert result['replication'] == SNAKE
 
 
+def test_unique_race_with_another_local_bucket_fails_without_another_write(run):
+    theirs = api_replication(local_bucket_id=OTHER_BUCKET_ID)
+    result, server = run(dict(IDS, replace=True), [found(), ORG_CHECK, Call('POST', '/api/v2/replications', status=500, body=UNIQUE),
+                                                   found(theirs)])
+    assert result['failed'] is True
+    assert result['msg'] == ("replication %r was created by another run at the same moment with another local bucket (%s); "
+                             'run the task again to converge on it' % (NAME, OTHER_BUCKET_ID))
+    assert [call['method'] for call in server.writes] == ['POST']
+
+
 def test_lost_post_answer_is_read_back_not_sent_again(run):
     result, server = run(dict(IDS, retries=1), [
         found(), ORG_CHECK,
