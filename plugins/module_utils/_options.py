@@ -4,20 +4,26 @@
 
 # This module_utils is PRIVATE to the collection. It can change without notice.
 
-"""The option specs of the resources, shared by the modules that take them, and the ranges of their
-number options (besides the connection options of :mod:`._connection`)."""
+"""The option specs of the resources, shared by the modules that take them, the ranges of their
+number options, and the constants these name (besides the connection options of :mod:`._connection`).
+
+A leaf: it imports no domain code, which imports its constants from here.
+"""
 
 from __future__ import annotations
 
-from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import UPDATE_TOKEN_ALWAYS, UPDATE_TOKEN_ON_CREATE
-from ansible_collections.influxops.influxdb2.plugins.module_utils._replications import (
-    DEFAULT_BACKLOG_THRESHOLD,
-    MAX_AGE,
-    MIN_AGE,
-    MIN_QUEUE_SIZE,
-)
 from ansible_collections.influxops.influxdb2.plugins.module_utils._validators import INT64_MAX, Range
 
+
+# The values of update_remote_api_token.
+UPDATE_TOKEN_ON_CREATE = 'on_create'
+UPDATE_TOKEN_ALWAYS = 'always'
+
+# The bounds of a replication's number options (see OPTION_RANGES), and the default of
+# influx_replication_info's backlog_threshold.
+MIN_QUEUE_SIZE = 33554430
+MIN_AGE, MAX_AGE = 60, 5184000
+DEFAULT_BACKLOG_THRESHOLD = 0.8
 
 # The range of each number option of the resources, by name: an option means the same wherever it
 # is (influx_replication's max_queue_size_bytes, and that of each replication of influx_remotes).

@@ -22,6 +22,7 @@ from ansible_collections.influxops.influxdb2.plugins.module_utils._fields import
     shape_problem,
     update_body,
 )
+from ansible_collections.influxops.influxdb2.plugins.module_utils._options import UPDATE_TOKEN_ALWAYS, UPDATE_TOKEN_ON_CREATE
 from ansible_collections.influxops.influxdb2.plugins.module_utils._orgs import check_org_id
 from ansible_collections.influxops.influxdb2.plugins.module_utils._resource import ResourceService
 from ansible_collections.influxops.influxdb2.plugins.module_utils._validators import (
@@ -47,9 +48,6 @@ TOKEN_OPTION, TOKEN_FIELD = 'remote_api_token', 'remoteAPIToken'
 CREATE_REQUIRED = ('remote_url', TOKEN_OPTION)
 # The options that describe a remote, besides its name.
 CREATE_OPTIONS = ('description', 'remote_url', TOKEN_OPTION, 'remote_org_id', 'allow_insecure_tls')
-
-UPDATE_TOKEN_ON_CREATE = 'on_create'
-UPDATE_TOKEN_ALWAYS = 'always'
 
 # The values of the remote_api_token line of a diff, on each side, for a remote to which the token is
 # sent. Fixed texts, never derived from a token; they differ, so that the line shows in the diff.

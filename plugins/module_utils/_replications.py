@@ -27,6 +27,7 @@ from ansible_collections.influxops.influxdb2.plugins.module_utils._fields import
     shape_problem,
     update_body,
 )
+from ansible_collections.influxops.influxdb2.plugins.module_utils._options import DEFAULT_BACKLOG_THRESHOLD
 from ansible_collections.influxops.influxdb2.plugins.module_utils._orgs import check_org_id
 from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import REMOTES_PATH, RemotesService
 from ansible_collections.influxops.influxdb2.plugins.module_utils._resource import ResourceService
@@ -68,11 +69,8 @@ STATUS_FIELDS = (
     Field('latest_error_message', 'latestErrorMessage', nullable=True),
 )
 
-MIN_QUEUE_SIZE = 33554430
 DEFAULT_QUEUE_SIZE = 67108860
-MIN_AGE, MAX_AGE = 60, 5184000
 DEFAULT_AGE = 604800
-DEFAULT_BACKLOG_THRESHOLD = 0.8
 
 # Options given either by name or by ID, in the module's words.
 PAIRS = (('remote', 'remote_id'), ('local_bucket', 'local_bucket_id'), ('remote_bucket', 'remote_bucket_id'))
