@@ -23,7 +23,7 @@ from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE, BOOLEANS_T
 
 from ansible_collections.influxops.influxdb2.plugins.module_utils._client import MAX_RETRY_DELAY, InfluxDBClient
 from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import OptionError
-from ansible_collections.influxops.influxdb2.plugins.module_utils._options import OPTION_RANGES
+from ansible_collections.influxops.influxdb2.plugins.module_utils._options import OPTION_RANGES, ArgumentSpec
 from ansible_collections.influxops.influxdb2.plugins.module_utils._profiles import Profiles
 from ansible_collections.influxops.influxdb2.plugins.module_utils._validators import (
     Range,
@@ -50,8 +50,8 @@ NUMBER_RANGES = dict(
 
 
 def common_argument_spec():
-    """Return a fresh copy of the connection options shared by every module."""
-    return dict(
+    """Return a fresh copy of the connection options shared by every module, and the rules between them."""
+    return ArgumentSpec(dict(
         host=dict(type='str', fallback=(env_fallback, ['INFLUX_HOST'])),
         token=dict(type='str', no_log=True, fallback=(env_fallback, ['INFLUX_TOKEN'])),
         org=dict(type='str'),
@@ -65,7 +65,7 @@ def common_argument_spec():
         client_key=dict(type='path', no_log=False),
         influx_config=dict(type='str'),
         trace_span=dict(type='str', fallback=(env_fallback, ['INFLUX_TRACE_SPAN'])),
-    )
+    ), required_by=dict(client_key=['client_cert']))
 
 
 class Connection:
@@ -228,8 +228,6 @@ def resolve_connection(params, environ=None, org_required=True):
         else:
             raise OptionError('INFLUX_SKIP_VERIFY must be a boolean such as true or false, got %r' % skip)
 
-    if params.get('client_key') is not None and params.get('client_cert') is None:
-        raise OptionError('client_key needs client_cert: set client_cert to the certificate that goes with the key')
     ca_path, client_cert, client_key = params.get('ca_path'), params.get('client_cert'), params.get('client_key')
     check_tls_files(ca_path, client_cert, client_key)
 
@@ -274,16 +272,17 @@ class InfluxModule(AnsibleModule):
 
 
 def create_module(argument_spec):
-    """The :class:`InfluxModule` of a task: the common connection options plus ``argument_spec``, with check mode.
+    """The :class:`InfluxModule` of a task: the common connection options plus the :class:`ArgumentSpec`
+    ``argument_spec``, with check mode.
 
-    Every number option, suboptions included, is checked against its range in :data:`NUMBER_RANGES`
-    (else the range of its type) here, before the module does anything; the task fails on one out of range.
+    ``AnsibleModule`` checks the rules of both (such as mutually exclusive options). Every number
+    option, suboptions included, is checked against its range in :data:`NUMBER_RANGES` (else the
+    range of its type) here, before the module does anything; the task fails on one out of range.
     """
-    spec = common_argument_spec()
-    spec.update(argument_spec)
-    module = InfluxModule(argument_spec=spec, supports_check_mode=True)
+    spec = common_argument_spec().merge(argument_spec)
+    module = InfluxModule(supports_check_mode=True, **spec.module_kwargs())
     try:
-        check_numbers(module.params, spec, NUMBER_RANGES)
+        check_numbers(module.params, spec.argument_spec, NUMBER_RANGES)
     except OptionError as exc:
         fail(module, exc)
     return module
