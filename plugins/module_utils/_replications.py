@@ -72,9 +72,6 @@ def desired_replication(options, where=''):
     the module was created (``_options.OPTION_RANGES``).
     """
     check_name(options['name'], where + 'name')
-    for by_name, by_id in PAIRS:
-        if options.get(by_name) is not None and options.get(by_id) is not None:
-            raise OptionError('%s%s and %s%s are mutually exclusive: set only one of them' % (where, by_name, where, by_id))
     if (options.get('state') or 'present') == 'absent':
         extra = [option for option in NAMED_OPTIONS if options.get(option) is not None]
         extra += [option for option in ('replace', 'validate') if options.get(option)]

@@ -236,12 +236,13 @@ from ansible_collections.influxops.influxdb2.plugins.module_utils._resource impo
 
 
 def main():
-    module = create_module(dict(remote_argument_spec(), delete_replications=dict(type='bool', default=False),
-                                **update_token_argument_spec()))
+    module = create_module(remote_argument_spec().merge(update_token_argument_spec())
+                           .update_argspec(delete_replications=dict(type='bool', default=False)))
     params = module.params
     try:
         conn = resolve_connection(params)
         desired = desired_remote(params)
+        # by hand: required_if cannot say "only with state=absent", since state has a default
         if params['delete_replications'] and params['state'] != 'absent':
             raise OptionError('delete_replications deletes the replications of a remote that the task deletes: it needs state=absent')
         client = conn.client(module, secrets=[desired['remote_api_token']])

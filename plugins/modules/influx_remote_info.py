@@ -128,13 +128,14 @@ server_version:
 
 from ansible_collections.influxops.influxdb2.plugins.module_utils._connection import create_module, fail, resolve_connection
 from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import InfluxOpsError
+from ansible_collections.influxops.influxdb2.plugins.module_utils._options import ArgumentSpec
 from ansible_collections.influxops.influxdb2.plugins.module_utils._orgs import resolve_org
 from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import Remotes
 from ansible_collections.influxops.influxdb2.plugins.module_utils._validators import check_id
 
 
 def main():
-    module = create_module(dict(name=dict(type='str'), remote_url=dict(type='str'), id=dict(type='str')))
+    module = create_module(ArgumentSpec(dict(name=dict(type='str'), remote_url=dict(type='str'), id=dict(type='str'))))
     params = module.params
     try:
         # An empty filter is no filter, as in the API and the influx CLI.

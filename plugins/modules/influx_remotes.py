@@ -520,6 +520,7 @@ server_version:
 from ansible_collections.influxops.influxdb2.plugins.module_utils._connection import create_module, fail, resolve_connection
 from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import InfluxOpsError, OptionError
 from ansible_collections.influxops.influxdb2.plugins.module_utils._options import (
+    ArgumentSpec,
     remote_argument_spec,
     replication_argument_spec,
     update_token_argument_spec,
@@ -568,17 +569,15 @@ def check_remotes(remotes):
 
 
 def remotes_argument_spec():
-    spec = remote_argument_spec()
-    spec['replications'] = dict(type='list', elements='dict', options=replication_argument_spec(with_remote=False))
-    return spec
+    return remote_argument_spec().update_argspec(
+        replications=replication_argument_spec(with_remote=False).suboptions(type='list', elements='dict'))
 
 
 def main():
-    module = create_module(dict(
-        remotes=dict(type='list', elements='dict', default=[], options=remotes_argument_spec()),
+    module = create_module(ArgumentSpec(dict(
+        remotes=remotes_argument_spec().suboptions(type='list', elements='dict', default=[]),
         purge=dict(type='bool', default=False),
-        **update_token_argument_spec()
-    ))
+    )).merge(update_token_argument_spec()))
     params = module.params
     try:
         conn = resolve_connection(params)

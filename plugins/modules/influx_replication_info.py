@@ -245,6 +245,8 @@ def main():
     try:
         # An empty filter is no filter, as in the API and the influx CLI.
         given = dict((option, params[option] or None) for option in FILTERS)
+        # by hand: an empty filter does not conflict with its ID form, and AnsibleModule's
+        # mutually_exclusive would count it as set
         for by_name, by_id in (('remote', 'remote_id'), ('local_bucket', 'local_bucket_id')):
             if given[by_name] is not None and given[by_id] is not None:
                 raise OptionError('%s and %s are mutually exclusive: set only one of them' % (by_name, by_id))

@@ -20,6 +20,7 @@ from ansible.module_utils.common import warnings as ansible_warnings
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.influxops.influxdb2.plugins.module_utils import _client
+from ansible_collections.influxops.influxdb2.plugins.module_utils._connection import ENVIRONMENT
 
 HOST = 'http://influx.test:8086'
 TOKEN = 'unit-test-token-7f3e9c'
@@ -28,8 +29,8 @@ OTHER_ORG_ID = 'fedcba9876543210'
 REMOTE_ID = '0a0b0c0d0e0f0102'
 
 
-ENV_NAMES = ('INFLUX_HOST', 'INFLUX_TOKEN', 'INFLUX_ORG', 'INFLUX_ORG_ID', 'INFLUX_SKIP_VERIFY', 'INFLUX_ACTIVE_CONFIG',
-             'INFLUX_CONFIGS_PATH', 'INFLUX_TRACE_SPAN')
+# Every variable that the modules read: those of the connection options, and where the profiles are.
+ENV_NAMES = tuple(source.variable for source in ENVIRONMENT.values()) + ('INFLUX_CONFIGS_PATH',)
 
 
 def api_remote(name='central', remote_id=REMOTE_ID, org_id=ORG_ID, description=None, remote_url='https://central.example.com:8086',

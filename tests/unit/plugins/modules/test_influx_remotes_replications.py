@@ -302,7 +302,7 @@ def test_local_bucket_change_needs_replace(run):
      "remotes[1].replications[0].name: replication 'r1' is declared more than once"),
     ([dict(name='alpha', state='absent', replications=[declared('r1')])], 'remotes[0].replications: a remote with state=absent'),
     ([item('alpha', [declared('r1', local_bucket='telemetry')])],
-     'remotes[0].replications[0].local_bucket and remotes[0].replications[0].local_bucket_id are mutually exclusive'),
+     'parameters are mutually exclusive: local_bucket|local_bucket_id found in remotes -> replications'),
     ([item('alpha', [dict(name='r1', state='absent', description='x')])], 'remotes[0].replications[0].state=absent'),
 ])
 def test_bad_replications_fail_before_any_request(run, remotes, fragment):

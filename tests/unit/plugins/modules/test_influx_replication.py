@@ -49,6 +49,11 @@ REFUSED_401 = error_body('invalid', 'replication failed validation: invalid resp
                                     '401 Unauthorized: unauthorized access')
 
 
+def without(args, *options):
+    """``args`` without ``options``, as a task leaves them out (a null value counts as set for mutually exclusive options)."""
+    return dict((option, value) for option, value in args.items() if option not in options)
+
+
 def found(*replications):
     return Call('GET', LOOKUP, body={'replications': list(replications) or None})
 
@@ -137,15 +142,15 @@ def test_create_without_target_fails_after_lookup(run):
 
 
 @pytest.mark.parametrize('args, fragment', [
-    (dict(IDS, remote='central'), 'remote and remote_id are mutually exclusive'),
-    (dict(IDS, local_bucket='telemetry'), 'local_bucket and local_bucket_id are mutually exclusive'),
-    (dict(IDS, remote_bucket_id=REMOTE_BUCKET_ID), 'remote_bucket and remote_bucket_id are mutually exclusive'),
+    (dict(IDS, remote='central'), 'parameters are mutually exclusive: remote|remote_id'),
+    (dict(IDS, local_bucket='telemetry'), 'parameters are mutually exclusive: local_bucket|local_bucket_id'),
+    (dict(IDS, remote_bucket_id=REMOTE_BUCKET_ID), 'parameters are mutually exclusive: remote_bucket|remote_bucket_id'),
     (dict(IDS, remote_id='xyz'), 'remote_id must be an InfluxDB ID'),
     (dict(IDS, local_bucket_id='0000000000000000'), 'local_bucket_id must not be all zeros'),
-    (dict(IDS, remote_bucket=None, remote_bucket_id='12345'), 'remote_bucket_id must be an InfluxDB ID'),
+    (dict(without(IDS, 'remote_bucket'), remote_bucket_id='12345'), 'remote_bucket_id must be an InfluxDB ID'),
     (dict(IDS, name=' '), 'name must not be empty'),
-    (dict(IDS, remote_id=None, remote=' '), 'remote must not be empty'),
-    (dict(IDS, local_bucket_id=None, local_bucket=''), 'local_bucket must not be empty'),
+    (dict(without(IDS, 'remote_id'), remote=' '), 'remote must not be empty'),
+    (dict(without(IDS, 'local_bucket_id'), local_bucket=''), 'local_bucket must not be empty'),
     (dict(IDS, remote_bucket=''), 'remote_bucket must not be empty'),
     (dict(IDS, state='absent'), 'state=absent deletes the replication'),
     (dict(BASE, state='absent', validate=True), 'remove validate'),
