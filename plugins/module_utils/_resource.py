@@ -124,9 +124,11 @@ class Resource:
     # what the object is called in a message about an answer's shape, if not KIND
     NOUN = ''
     FIELDS: tuple[Field, ...] = ()
+    # the option that names an object within the org (the API filters it, or FILTERS maps it to None)
+    IDENTITY = 'name'
     # the write-only secret: (option, API key), or None
     SECRET: tuple[str, str] | None = None
-    # the exact filters of list(): option -> API query key
+    # the exact filters of list(): option -> API query key (None: filtered here only)
     FILTERS: dict[str, str] = {}
     # the options that a create needs
     CREATE_REQUIRED: tuple[str, ...] = ()
@@ -154,11 +156,14 @@ class Resource:
         """The module's form of an API object (``{}`` for none; never a secret)."""
         return from_api(self.FIELDS, self.canonical(value))
 
+    def field(self, option: str) -> Field:
+        return next(field for field in self.FIELDS if field.option == option)
+
     def matches(self, value: dict, **filters) -> bool:
         """Whether an API object passes the exact filters that are set (IDs compared lower-cased)."""
-        fields = dict((field.option, field) for field in self.FIELDS)
-        return all(want is None or (value.get(fields[option].api) is not None and fields[option].same(value[fields[option].api], want))
-                   for option, want in filters.items())
+        def passes(field, want):
+            return want is None or value.get(field.api) is not None and field.same(value[field.api], want)
+        return all(passes(self.field(option), want) for option, want in filters.items())
 
     # Reads
 
@@ -167,17 +172,18 @@ class Resource:
 
     def list(self, **filters) -> list[dict]:
         """The objects of the org, filtered exactly by ``filters`` (:data:`FILTERS`); always a list."""
-        query = dict(orgID=self.org_id, **dict((key, filters.get(option) or None) for option, key in self.FILTERS.items()))
+        query = dict(orgID=self.org_id, **dict((key, filters.get(option) or None) for option, key in self.FILTERS.items() if key))
         found = self.client.get(self.PATH, query, expect=list_problem(self.LIST_KEY, self.problem))[self.LIST_KEY] or []
         # The server filters already; filter again so that a server that ignores a filter cannot mislead us.
         return [self.canonical(value) for value in found if self.matches(self.canonical(value), **filters)]
 
     def by_name(self) -> dict[str, dict]:
         """Every object of the org, by name: one request."""
-        return dict((value['name'], value) for value in self.list())
+        key = self.field(self.IDENTITY).api
+        return dict((value[key], value) for value in self.list())
 
     def find(self, name: str) -> dict | None:
-        found = self.list(name=name)
+        found = self.list(**{self.IDENTITY: name})
         return found[0] if found else None
 
     def get(self, object_id: str) -> dict | None:
@@ -219,7 +225,7 @@ class Resource:
         """POST ``body`` and return ``(object, how)``: ``how`` is ``created``, ``lost`` (our POST most
         likely created it and its answer was lost: it was found by name) or ``raced`` (a 500 UNIQUE
         answer: another run created the name first, and it was found by name)."""
-        name = body['name']
+        name = body[self.field(self.IDENTITY).api]
         try:
             answer, found = self.client.create(self.PATH, body, lambda: self.find(name), '%s %r' % (self.KIND, name))
         except InfluxDBError as exc:
@@ -268,7 +274,7 @@ class Resource:
     def conflict(self, again: Plan) -> OptionError:
         """The error for an object that another run created at the same moment, and that differs in what cannot be updated."""
         return OptionError('%s %r was created by another run at the same moment and differs in what cannot be updated; run '
-                           'the task again to converge on it' % (self.KIND, again.before['name']))
+                           'the task again to converge on it' % (self.KIND, again.before[self.IDENTITY]))
 
     def verify(self, outcome: Outcome, plan: Plan, **options) -> None:
         """A check of the object after its write (or its prediction); sets ``outcome.validated``."""
@@ -288,7 +294,7 @@ class Resource:
         missing = self.missing(want, **options)
         if missing:
             raise OptionError('%s %r does not exist in organization %s; to create it, set %s'
-                              % (self.KIND, want['name'], self.org_id, missing))
+                              % (self.KIND, want[self.IDENTITY], self.org_id, missing))
         after = self.predict(want, **options)
         return Plan('create', None, {}, after, self.create_body(after, want), warnings=self.create_warnings(after))
 
@@ -300,7 +306,7 @@ class Resource:
     def diff(self, outcome: Outcome, notes: t.Iterable[str] = ()) -> dict:
         """The diff of one object (see :func:`secret_lines`); ``notes`` go to the header of the after side."""
         before, after = secret_lines(self, outcome.before, outcome.after, outcome.secret_sent)
-        replaced = [self.secret_header([outcome.before['name']])] if outcome.secret_sent and outcome.before else []
+        replaced = [self.secret_header([outcome.before[self.IDENTITY]])] if outcome.secret_sent and outcome.before else []
         return with_notes(dict(before=before, after=after), replaced + list(notes))
 
     def sends_secret(self, body: dict | None) -> bool:
@@ -316,12 +322,12 @@ class Resource:
         if plan.action == 'none':
             return Outcome(False, plan.before, plan.after, plan.current)
         if plan.action == 'delete':
-            return Outcome(self.delete(plan.id, plan.before['name']), plan.before, {})
+            return Outcome(self.delete(plan.id, plan.before[self.IDENTITY]), plan.before, {})
         if plan.action == 'update':
-            written = self.update(want['name'], plan.id, plan.body)
+            written = self.update(want[self.IDENTITY], plan.id, plan.body)
             return Outcome(True, plan.before, self.from_api(written), written, self.sends_secret(plan.body))
         if plan.action == 'replace':
-            self.delete(plan.id, plan.before['name'])
+            self.delete(plan.id, plan.before[self.IDENTITY])
             outcome = self._create(plan, want, **options)
             outcome.changed, outcome.before = True, plan.before
             return outcome
@@ -348,7 +354,7 @@ class Resource:
         secret_sent = (by_us and secret_sent) or self.sends_secret(again.body)
         if not again.changed:
             return Outcome(by_us, before, again.after, created, secret_sent)
-        written = self.update(want['name'], again.id, again.body)
+        written = self.update(want[self.IDENTITY], again.id, again.body)
         return Outcome(True, before, self.from_api(written), written, secret_sent)
 
 
@@ -383,19 +389,18 @@ class Step:
 
     @property
     def name(self) -> str:
-        return self.want['name']
+        return self.want[self.resource.IDENTITY]
 
     def done_key(self, action: str) -> str:
         return self.resource.DONE + dict(DONE_KEYS)[action]
 
     def take_ids(self) -> None:
         """Put the IDs of the parents created in this run where this step needs them."""
-        fields = dict((field.option, field) for field in self.resource.FIELDS)
         for option, parent in self.needs.items():
-            value = parent.outcome.after.get('id')
+            value, key = parent.outcome.after.get('id'), self.resource.field(option).api
             self.want[option] = value
-            if self.plan.body and fields[option].api in self.plan.body:
-                self.plan.body[fields[option].api] = value
+            if self.plan.body and key in self.plan.body:
+                self.plan.body[key] = value
             if self.plan.after:
                 self.plan.after[option] = value
 
