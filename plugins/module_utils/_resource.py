@@ -370,6 +370,14 @@ class Run:
             return resource.predicted(plan)
         return resource.write(plan, want, **options)
 
+    def not_found(self, client, error: Exception, warning: str) -> None:
+        """A name that a task needs and that does not exist yet: in a real run, ``error`` is raised (before any
+        write); in check mode, where an earlier task of the same play would have created it, ``warning`` is
+        told and the caller predicts with no ID."""
+        if not self.check_mode:
+            raise error
+        client.warn(warning)
+
 
 class Step:
     """One object of a set: its resource, what is wanted, its plan (made at once) and its outcome.
