@@ -17,10 +17,10 @@ name, plans it (create, update, replace, delete or none), predicts the outcome a
 secret is never in it), and carries the plan out: the create that never sends a POST twice
 blindly, the read-back of a lost answer, the UNIQUE race, the delete that was already done.
 
-:class:`Run` carries plans out, and is the only code that knows whether writes happen: in check
-mode it returns each plan's prediction. :func:`converge_set` converges a declared set, of one
-kind or of parents and children (remotes and their replications), every plan made before the
-first write.
+:class:`Run` carries plans out; ``Run.of(check_mode)`` is the only code that knows whether
+writes happen: in check mode it gives a :class:`DryRun`, which returns each plan's prediction.
+:func:`converge_set` converges a declared set, of one kind or of parents and children (remotes
+and their replications), every plan made before the first write.
 
 Adding a kind (a bucket, say) takes one file::
 
@@ -30,8 +30,8 @@ Adding a kind (a bucket, say) takes one file::
                   Field('name', 'name'), Field('description', 'description', nullable=True))
         FILTERS = dict(name='name')
 
-and a module that builds ``Buckets(client, org_id)``, a :class:`Run` and calls :func:`converge_one`
-(or :func:`converge_set` with one :class:`Step` per declared bucket).
+and a module that builds ``Buckets(client, org_id)`` and ``Run.of(module.check_mode)``, and calls
+:func:`converge_one` (or :func:`converge_set` with one :class:`Step` per declared bucket).
 """
 
 from __future__ import annotations
@@ -359,23 +359,29 @@ class Resource:
 
 
 class Run:
-    """Carries plans out. The only code that knows whether writes happen: in check mode, each plan's
-    prediction is its outcome."""
+    """Carries plans out, with writes. ``Run.of(check_mode)`` is the one place that knows whether writes
+    happen: in check mode it gives a :class:`DryRun`."""
 
-    def __init__(self, check_mode: bool):
-        self.check_mode = check_mode
+    @staticmethod
+    def of(check_mode: bool) -> Run:
+        return DryRun() if check_mode else Run()
 
     def execute(self, resource: Resource, plan: Plan, want: dict, **options) -> Outcome:
-        if self.check_mode:
-            return resource.predicted(plan)
         return resource.write(plan, want, **options)
 
     def not_found(self, client, error: Exception, warning: str) -> None:
-        """A name that a task needs and that does not exist yet: in a real run, ``error`` is raised (before any
-        write); in check mode, where an earlier task of the same play would have created it, ``warning`` is
-        told and the caller predicts with no ID."""
-        if not self.check_mode:
-            raise error
+        """A name that the task needs does not exist: ``error`` is raised, before any write."""
+        raise error
+
+
+class DryRun(Run):
+    """Check mode: each plan's prediction is its outcome, and a name that does not exist yet is
+    predicted with no ID, with ``warning`` (an earlier task of the play would have created it)."""
+
+    def execute(self, resource: Resource, plan: Plan, want: dict, **options) -> Outcome:
+        return resource.predicted(plan)
+
+    def not_found(self, client, error: Exception, warning: str) -> None:
         client.warn(warning)
 
 

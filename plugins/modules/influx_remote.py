@@ -250,7 +250,7 @@ def main():
         replications = Replications(client, org_id)
         remotes = Remotes(client, org_id, org_confirmed, params['update_remote_api_token'],
                           users=lambda remote_id: sorted(r['name'] for r in replications.list(remote_id=remote_id)))
-        run = Run(module.check_mode)
+        run = Run.of(module.check_mode)
         current = remotes.find(params['name'])
         deleted = []
         if params['delete_replications'] and current:

@@ -585,7 +585,7 @@ def main():
         client = conn.client(module, secrets=[d['remote_api_token'] for d in desired_list])
         org_id, org_confirmed = resolve_org(client, conn.org, conn.org_id)
         remotes = Remotes(client, org_id, org_confirmed, params['update_remote_api_token'])
-        outcome = converge_remotes(Run(module.check_mode), remotes, desired_list, params['purge'])
+        outcome = converge_remotes(Run.of(module.check_mode), remotes, desired_list, params['purge'])
     except InfluxOpsError as exc:
         fail(module, exc)
     with_replications = any(desired['replications'] is not None for desired in desired_list)

@@ -355,7 +355,7 @@ def main():
         replications = Replications(client, org_id, org_confirmed)
         current = replications.find(params['name'])
         want = resolve_names(replications, desired) if params['state'] == 'present' else dict(name=params['name'])
-        step = converge_one(Run(module.check_mode), replications, current, want, params['state'], replace=params['replace'],
+        step = converge_one(Run.of(module.check_mode), replications, current, want, params['state'], replace=params['replace'],
                             validate=params['validate'])
     except InfluxOpsError as exc:
         fail(module, exc)
