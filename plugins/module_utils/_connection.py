@@ -292,9 +292,18 @@ class InfluxModule(AnsibleModule):
     client's secrets hidden in every form a server may have echoed them in (Ansible's
     ``no_log_values`` hide them only as they are): its results hold what servers answered, such as
     a description or a replication's last error.
+
+    ``secret_keys`` are the result keys that return a secret that the task created (such as the token
+    of a new authorization), and the only ones where it shows. Such a secret joins the client's secrets
+    (:meth:`InfluxDBClient.add_secret`), so that it is hidden in every other key, every warning and
+    every message, in every form; these keys alone are not hidden by the client. It does not join
+    ``no_log_values``: Ansible would hide it in these keys as well, and it needs no other hiding from
+    Ansible, since it never is a module argument. Every secret in ``no_log_values`` (the connecting
+    token) is still hidden in these keys.
     """
 
     influxdb_client = None
+    secret_keys = ()
 
     def _reported(self, value):
         client = self.influxdb_client
@@ -302,7 +311,10 @@ class InfluxModule(AnsibleModule):
 
     def _result(self, result):
         result.setdefault('server_version', self.influxdb_client.server_version if self.influxdb_client is not None else None)
-        return self._reported(result)
+        created = dict((key, result.pop(key)) for key in self.secret_keys if key in result)
+        result = self._reported(result)
+        result.update(created)
+        return result
 
     def warn(self, warning, *args, **kwargs):
         super().warn(self._reported(warning), *args, **kwargs)
@@ -314,9 +326,10 @@ class InfluxModule(AnsibleModule):
         super().fail_json(self._reported(msg), **self._result(kwargs))
 
 
-def create_module(argument_spec):
+def create_module(argument_spec, secret_keys=()):
     """The :class:`InfluxModule` of a task: the common connection options plus the :class:`ArgumentSpec`
-    ``argument_spec``, with check mode.
+    ``argument_spec``, with check mode; ``secret_keys`` are its result keys that return a secret that
+    the task created (see :class:`InfluxModule`).
 
     ``AnsibleModule`` checks the rules of both (such as mutually exclusive options). Every number
     option, suboptions included, is checked against its range in :data:`NUMBER_RANGES` (else the
@@ -324,6 +337,7 @@ def create_module(argument_spec):
     """
     spec = common_argument_spec().merge(argument_spec)
     module = InfluxModule(supports_check_mode=True, **spec.module_kwargs())
+    module.secret_keys = tuple(secret_keys)
     try:
         check_numbers(module.params, spec.argument_spec, NUMBER_RANGES)
     except OptionError as exc:
@@ -331,7 +345,8 @@ def create_module(argument_spec):
     return module
 
 
-def fail(module, exc):
-    """Fail the task with an :class:`InfluxOpsError`, hiding its secrets wherever the result holds them."""
+def fail(module, exc, **result):
+    """Fail the task with an :class:`InfluxOpsError`, hiding its secrets wherever the result holds them; ``result``
+    adds to what the error returns (such as the token of an authorization created before the failure)."""
     module.no_log_values.update(exc.secrets)
-    module.fail_json(**exc.fail_kwargs())
+    module.fail_json(**dict(exc.fail_kwargs(), **result))
