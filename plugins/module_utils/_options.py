@@ -134,3 +134,39 @@ def replication_info_argument_spec():
         id=dict(type='str'),
         backlog_threshold=dict(type='float', default=DEFAULT_BACKLOG_THRESHOLD),
     ))
+
+
+# The resource types of a permission, as InfluxDB names them (upstream authz.go, AllResourceTypes).
+RESOURCE_TYPES = ('authorizations', 'buckets', 'dashboards', 'orgs', 'sources', 'tasks', 'telegrafs', 'users', 'variables',
+                  'scrapers', 'secrets', 'labels', 'views', 'documents', 'notificationRules', 'notificationEndpoints', 'checks',
+                  'dbrp', 'notebooks', 'annotations', 'remotes', 'replications', 'instance')
+
+
+def permission_argument_spec():
+    """One permission: an action on a resource, whose ID (or, for a bucket, name) and org are each given one way."""
+    resource = ArgumentSpec(dict(
+        type=dict(type='str', required=True, choices=list(RESOURCE_TYPES)),
+        id=dict(type='str'),
+        name=dict(type='str'),
+        org=dict(type='str'),
+        org_id=dict(type='str'),
+    ), mutually_exclusive=[['id', 'name'], ['org', 'org_id']])
+    return ArgumentSpec(dict(
+        action=dict(type='str', required=True, choices=['read', 'write']),
+        resource=resource.suboptions(type='dict', required=True),
+    ))
+
+
+def authorization_argument_spec():
+    """The options that describe one authorization (influx_authorization's, and each item of influx_authorizations')."""
+    return ArgumentSpec(dict(
+        description=dict(type='str'),
+        id=dict(type='str'),
+        permissions=permission_argument_spec().suboptions(type='list', elements='dict'),
+        user=dict(type='str'),
+        status=dict(type='str', choices=['active', 'inactive']),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+        replace=dict(type='bool', default=False),
+        rotate=dict(type='bool', default=False),
+        keep_previous=dict(type='bool', default=False),
+    ), required_one_of=[['description', 'id']])
