@@ -193,3 +193,30 @@ def run_module(module, args, calls, monkeypatch, capsys, check_mode=False, diff=
             module.main()
     out = capsys.readouterr().out
     return json.loads(out), server
+
+
+AUTHORIZATION_ID = '0d0d0d0d0d0d0d01'
+USER_ID = '0f0f0f0f0f0f0f01'
+
+
+def api_permission(action='write', kind='buckets', resource_id=BUCKET_ID, org_id=ORG_ID, name='telemetry', org='edge'):
+    """A permission as the InfluxDB API returns it: with the names that it adds where the ID and the org ID are set."""
+    resource = {'type': kind}
+    if resource_id is not None:
+        resource['id'] = resource_id
+    if org_id is not None:
+        resource['orgID'] = org_id
+    if resource_id is not None and name is not None:
+        resource['name'] = name
+    if org_id is not None and org is not None:
+        resource['org'] = org
+    return {'action': action, 'resource': resource}
+
+
+def api_authorization(description='edge-01 writer', authorization_id=AUTHORIZATION_ID, org_id=ORG_ID, user_id=USER_ID, user='admin',
+                      status='active', permissions=None, token=''):
+    """An authorization as the InfluxDB API returns it; ``token`` is "" as a server with hashed tokens lists it."""
+    return {'id': authorization_id, 'token': token, 'status': status, 'description': description, 'orgID': org_id, 'org': 'edge',
+            'userID': user_id, 'user': user, 'permissions': [api_permission()] if permissions is None else permissions,
+            'links': {'self': '/api/v2/authorizations/' + authorization_id, 'user': '/api/v2/users/' + user_id},
+            'createdAt': '2026-12-07T06:32:35.452009239Z', 'updatedAt': '2026-12-07T06:32:35.452009239Z'}
