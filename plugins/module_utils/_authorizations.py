@@ -229,8 +229,10 @@ class Authorizations(Resource):
         super().__init__(client, org_id, org_confirmed)
         self.org_name = org_name
         self.now = now
-        # the IDs that this run has listed or created: another one with the same description appeared since
+        # the IDs that this run has listed or created: another one with the same description appeared since,
+        # and the descriptions of which it listed every authorization (None: of all)
         self.seen = set()
+        self.listed = set()
         # ID -> (description, token) of what this run created and kept
         self.created = {}
         self.bucket_names = {}
@@ -262,6 +264,8 @@ class Authorizations(Resource):
     def list(self, **filters):
         found = super().list(**filters)
         self.seen.update(value['id'].lower() for value in found)
+        if not filters.get('user'):
+            self.listed.add(filters.get('description'))
         return found
 
     def get(self, object_id):
@@ -461,6 +465,10 @@ class Authorizations(Resource):
         if body is None:
             raise OptionError('a bucket name of permissions is not resolved: nothing was written')
         description = body['description']
+        if not self.listed & {None, description}:
+            # addressed by ID: which authorizations have the description already is read first, so that none is taken for
+            # another run's
+            self.list(description=description)
         try:
             answer, _found = self.client.create(self.PATH, body, lambda: self._discard_new(
                 description, 'the answer to the POST that creates authorization %r was lost' % description),

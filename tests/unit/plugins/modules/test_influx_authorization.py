@@ -700,3 +700,33 @@ def test_description_or_id_is_required(run):
     result, server = run(args, [])
     assert result['failed'] is True
     assert 'one of the following is required: description, id' in result['msg']
+
+
+def test_rotate_by_id_among_duplicates_lists_them_before_it_creates(run):
+    # the other authorization with the description existed before: it is no other run's, and stays
+    duplicate = api_authorization(authorization_id=OTHER_ID)
+    result, server = run(dict(BASE, id=AUTHORIZATION_ID, rotate=True), [
+        Call('GET', ONE, body=api_authorization()),
+        Call('GET', LIST, body=listed(duplicate, api_authorization())),
+        Call('POST', POST, status=201, body=created(), sent=CREATE_BODY),
+        Call('GET', LIST, body=listed(duplicate, api_authorization(), api_authorization(authorization_id=NEW_ID))),
+        Call('DELETE', ONE, status=204),
+    ])
+    assert result['changed'] is True
+    assert result['token'] == CREATED
+    assert result['authorization']['id'] == NEW_ID
+
+
+@pytest.mark.parametrize('path, answer', [
+    (ME, {'id': USER_ID}),
+    ('/api/v2/users?name=admin', {'users': [{'id': USER_ID}]}),
+])
+def test_a_user_answer_of_another_shape_fails_before_any_write(run, path, answer):
+    args = dict(BASE)
+    if path == ME:
+        del args['user']
+    calls = [Call('GET', ME, body=answer)] if path == ME else [
+        Call('GET', LIST, body=listed()), Call('GET', path, body=answer)]
+    result, server = run(args, calls, read_only=True)
+    assert result['failed'] is True
+    assert 'expected' in result['msg'] and 'a user object with name as a string' in result['msg']
