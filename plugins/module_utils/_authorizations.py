@@ -229,10 +229,10 @@ class Authorizations(Resource):
         super().__init__(client, org_id, org_confirmed)
         self.org_name = org_name
         self.now = now
-        # the IDs that this run has listed or created: another one with the same description appeared since,
-        # and the descriptions of which it listed every authorization (None: of all)
+        # the IDs that this run has listed or created (another one with the same description appeared since), and
+        # whether it listed them
         self.seen = set()
-        self.listed = set()
+        self.listed = False
         # ID -> (description, token) of what this run created and kept
         self.created = {}
         self.bucket_names = {}
@@ -262,11 +262,15 @@ class Authorizations(Resource):
     # Reads
 
     def list(self, **filters):
-        found = super().list(**filters)
-        self.seen.update(value['id'].lower() for value in found)
-        if not filters.get('user'):
-            self.listed.add(filters.get('description'))
-        return found
+        """The authorizations of the org that pass ``filters``. InfluxDB has none of these filters: one request lists
+        them all, and what it tells is kept: their IDs (:attr:`seen`), and the ID of each owner by name."""
+        everything = super().list()
+        self.listed = True
+        for value in everything:
+            self.seen.add(value['id'].lower())
+            if value.get('user'):
+                self._user_ids.setdefault(value['user'], value['userID'].lower())
+        return [value for value in everything if self.matches(value, **filters)]
 
     def get(self, object_id):
         found = super().get(object_id)
@@ -316,13 +320,14 @@ class Authorizations(Resource):
         return dict(id=answer['id'].lower(), name=answer['name'])
 
     def user_id(self, name):
-        """The ID of the user ``name`` (one request per name, only to create an authorization that it owns)."""
+        """The ID of the user ``name``, to create an authorization that it owns: from the list of authorizations where
+        it owns one, else one request."""
         if name not in self._user_ids:
             users_problem = list_problem('users', lambda value: shape_problem(USER_FIELDS, value, 'a user object'))
             try:
                 answer = self.client.get(USERS_PATH, dict(name=name), expect=users_problem)
             except InfluxDBError as exc:
-                if exc.status == 404 and exc.code is not None:
+                if exc.status == 404 and exc.api_message == 'user not found':
                     raise exc.reworded('user %r not found (404 %s: %s): check user (nothing was written)' % (name, exc.code, exc.api_message))
                 raise
             found = [user['id'].lower() for user in answer['users'] or [] if user['name'] == name]
@@ -465,7 +470,7 @@ class Authorizations(Resource):
         if body is None:
             raise OptionError('a bucket name of permissions is not resolved: nothing was written')
         description = body['description']
-        if not self.listed & {None, description}:
+        if not self.listed:
             # addressed by ID: which authorizations have the description already is read first, so that none is taken for
             # another run's
             self.list(description=description)

@@ -158,14 +158,15 @@ notes:
   - Requests made by a run that changes nothing, one with O(org_id) and two with O(org); one more when O(user) is
     not set (C(GET /api/v2/me)), one for each bucket given by name, and one for each O(permissions[].resource.org)
     that is not the O(org) of the task.
-  - A create confirms O(org_id) with one more request, reads the user's ID when O(user) is set, and lists the
-    authorizations again afterwards. When two runs create the same description at the same moment, the run whose
+  - A create confirms O(org_id) with one more request, and lists the authorizations again afterwards; when O(user)
+    names a user who owns no authorization of the organization, one more request reads its ID
+    (C(GET /api/v2/users)). A replace or a rotation of an authorization addressed by O(id) lists the authorizations
+    first. When two runs create the same description at the same moment, the run whose
     authorization is the newer one deletes its own and returns V(null) as RV(token) with a warning, so that one is
     left. When the answer to a create is lost, the token is lost with it; the module deletes what it created and
     creates it again.
-  - The token of the connecting token's own authorization cannot be told from any other (no API says which
-    authorization a hashed token belongs to). Do not manage that authorization with O(rotate) or O(state=absent)
-    unless you mean it.
+  - No API tells which authorization the connecting token belongs to. O(rotate) or O(state=absent) on that
+    authorization revokes the token that the play connects with.
 seealso:
   - module: influxops.influxdb2.influx_authorizations
   - module: influxops.influxdb2.influx_authorization_info

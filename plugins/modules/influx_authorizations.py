@@ -161,9 +161,9 @@ options:
       - Must not be empty or only white space.
     type: str
 notes:
-  - A create confirms O(org_id) with one more request (once), reads the ID of each O(authorizations[].user) that it
-    needs, and lists the authorizations again afterwards, to find another run that created the same description at the
-    same moment (see M(influxops.influxdb2.influx_authorization)).
+  - A create confirms O(org_id) with one more request (once), and lists the authorizations again afterwards, to find
+    another run that created the same description at the same moment (see M(influxops.influxdb2.influx_authorization));
+    one more request reads the ID of each O(authorizations[].user) that owns no authorization of the organization.
 seealso:
   - module: influxops.influxdb2.influx_authorization
   - module: influxops.influxdb2.influx_authorization_info

@@ -730,3 +730,25 @@ def test_a_user_answer_of_another_shape_fails_before_any_write(run, path, answer
     result, server = run(args, calls, read_only=True)
     assert result['failed'] is True
     assert 'expected' in result['msg'] and 'a user object with name as a string' in result['msg']
+
+
+def test_the_owner_of_a_listed_authorization_needs_no_user_request(run):
+    other = api_authorization(description='another', authorization_id=OTHER_ID, user='edge', user_id='0f0f0f0f0f0f0f02')
+    result, server = run(dict(BASE, user='edge'), [
+        Call('GET', LIST, body=listed(other)),
+        Call('GET', ORG, body={'id': ORG_ID, 'name': 'edge'}),
+        Call('POST', POST, status=201, body=created(user='edge', user_id='0f0f0f0f0f0f0f02'),
+             sent=dict(CREATE_BODY, userID='0f0f0f0f0f0f0f02')),
+        Call('GET', LIST, body=listed(other, api_authorization(authorization_id=NEW_ID, user='edge', user_id='0f0f0f0f0f0f0f02'))),
+    ])
+    assert result['token'] == CREATED
+
+
+def test_a_server_without_the_users_endpoint_is_not_told_as_an_unknown_user(run):
+    result, server = run(dict(BASE, user='nobody'), [
+        Call('GET', LIST, body=listed()),
+        Call('GET', '/api/v2/users?name=nobody', status=404, body=error_body('not found', 'path not found')),
+    ], read_only=True)
+    assert result['failed'] is True
+    assert 'not found' not in result['msg'].split('(')[0]
+    assert '404 not found: path not found' in result['msg']
