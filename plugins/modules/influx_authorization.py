@@ -252,14 +252,6 @@ EXAMPLES = r"""
       - action: write
         resource: {type: buckets, name: telemetry}
     status: inactive
-
-- name: Delete a token that is no longer used
-  influxops.influxdb2.influx_authorization:
-    host: https://central.example.com:8086
-    token: "{{ influx_token }}"
-    org: edge
-    description: old dashboard token
-    state: absent
 """
 
 RETURN = r"""
