@@ -294,8 +294,8 @@ class Authorizations(Resource):
             return self.find(desired['description'])
         found = self.get(desired['id'])
         if found is not None and found['orgID'].lower() != self.org_id.lower():
-            raise OptionError('%sid: authorization %s belongs to organization %s, not %s' % (desired['where'], desired['id'],
-                                                                                           found['orgID'], self.org_id))
+            raise OptionError('%sid: authorization %s belongs to organization %s, not %s'
+                              % (desired['where'], desired['id'], found['orgID'], self.org_id))
         if found is None and desired['state'] == 'present':
             raise OptionError('%sid: organization %s has no authorization with ID %s' % (desired['where'], self.org_id, desired['id']))
         return found

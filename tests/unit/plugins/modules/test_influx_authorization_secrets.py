@@ -69,9 +69,10 @@ PATHS = {
     'create read back with echoes': lambda token, echo: (
         creates(token, echo) + [Call('GET', LIST, body=listed(echoing(echo, authorization_id=NEW_ID)))], True),
     'create read back with a race won by another run whose fields echo': lambda token, echo: (
-        creates(token, echo) + [Call('GET', LIST, body=listed(echoing(echo, authorization_id='0d0d0d0d0d0d0d02', description='edge-01 writer', user='admin'),
-                                                      created('', echo))),
-                                Call('DELETE', NEW, status=204)], False),
+        creates(token, echo) + [
+            Call('GET', LIST, body=listed(echoing(echo, authorization_id='0d0d0d0d0d0d0d02', description='edge-01 writer', user='admin'),
+                                          created('', echo))),
+            Call('DELETE', NEW, status=204)], False),
     'create read back with an error that echoes': lambda token, echo: (
         creates(token, echo) + [Call('GET', LIST, status=400, body=error_body('invalid', echo))], True),
     'create read back with a body of another shape': lambda token, echo: (
