@@ -30,7 +30,7 @@ attributes:
   check_mode:
     support: full
     details:
-      - Makes the same read requests as a real run and no write request; returns the same
+      - Makes the read requests that a real run makes to plan its writes, and no write request; returns the same
         RV(ignore:changed), diff and predicted RV(authorization). RV(token) is V(null).
   diff_mode:
     support: full

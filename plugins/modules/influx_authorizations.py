@@ -33,8 +33,8 @@ attributes:
   check_mode:
     support: full
     details:
-      - Makes the same read requests as a real run and no write request; returns the same RV(ignore:changed), diff,
-        result lists and predicted RV(authorizations). RV(tokens) is empty.
+      - Makes the read requests that a real run makes to plan its writes, and no write request; returns the same
+        RV(ignore:changed), diff, result lists and predicted RV(authorizations). RV(tokens) is empty.
   diff_mode:
     support: full
     details:
