@@ -129,6 +129,21 @@ def test_create_retention_rules_of_a_wrong_type(server, rules, message):
                  "failed to unmarshal json: json: " + message)
 
 
+def test_create_type_errors_in_body_order(server):
+    # the first type error in the body wins, inside the rules as anywhere else; a number keeps its text
+    for body, message in (
+            (b'{"retentionRules": [{"everySeconds": "x"}], "orgID": 5}',
+             "cannot unmarshal string into Go struct field retentionRule.retentionRules.everySeconds of type int64"),
+            (b'{"orgID": 5, "retentionRules": [{"everySeconds": "x"}]}',
+             "cannot unmarshal number into Go struct field postBucketRequest.orgID of type platform.ID"),
+            (b'{"retentionRules": 1, "name": 2}',
+             "cannot unmarshal number into Go struct field postBucketRequest.retentionRules of type []tenant.retentionRule"),
+            (b'{"retentionRules": [{"everySeconds": 1e3}]}',
+             "cannot unmarshal number 1e3 into Go struct field retentionRule.retentionRules.everySeconds of type int64"),
+            (b'[]', "cannot unmarshal array into Go value of type tenant.postBucketRequest")):
+        assert_error(server.request("POST", BUCKETS, body), 400, "invalid", "failed to unmarshal json: json: " + message)
+
+
 def test_create_retention_rules_null(server):
     # null leaves a rule, or a field of a rule, unset
     value = create_bucket(server, retentionRules=[None])

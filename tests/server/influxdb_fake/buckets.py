@@ -10,11 +10,10 @@ the replications whose local bucket it is, and their queues, as
 replications/service.go DeleteBucketReplications does.
 """
 
-import json
 from urllib.parse import urlencode
 
 from . import orgs, validate
-from .decode import Struct, decode_struct, json_kind
+from .decode import Slice, Struct, decode_struct
 from .wire import E_CONFLICT, E_INTERNAL, E_INVALID, E_NOT_FOUND, E_UNPROCESSABLE, ApiError, json_response, no_content, parse_id
 
 SCHEMA = """
@@ -37,11 +36,11 @@ BUCKETS_PATH = "/api/v2/buckets"
 
 COLUMNS = "id, org_id, type, name, description, rp, retention_seconds, shard_group_seconds, created_at, updated_at"
 
-CREATE = Struct("postBucketRequest", {"orgID": ("id", False), "name": ("string", False), "description": ("string", False),
-                                      "rp": ("string", False), "retentionRules": ("json", False)})
-
 RULE = Struct("retentionRule", {"type": ("string", False), "everySeconds": ("int64", False),
-                                "shardGroupDurationSeconds": ("int64", False)})
+                                "shardGroupDurationSeconds": ("int64", False)}, "tenant")
+
+CREATE = Struct("postBucketRequest", {"orgID": ("id", False), "name": ("string", False), "description": ("string", False),
+                                      "rp": ("string", False), "retentionRules": (Slice(RULE), False)}, "tenant")
 
 HOUR = 3600
 DAY = 24 * HOUR
@@ -116,36 +115,13 @@ def _org(app, org_id):
     raise ApiError(E_NOT_FOUND, "organization not found")
 
 
-def _decode_rules(rules):
-    """The retention rules of a request as (everySeconds, shardGroupDurationSeconds) pairs; a wrong JSON type is 400.
-
-    A null rule or field is left unset; a rule's type is not looked at.
-    """
-    if rules is None:
-        return []
-    where = "Go struct field postBucketRequest.retentionRules of type "
-    if not isinstance(rules, list):
-        raise ApiError(E_INVALID, "failed to unmarshal json: json: cannot unmarshal %s into %s[]tenant.retentionRule"
-                       % (json_kind(rules), where))
-    pairs = []
-    for rule in rules:
-        if rule is not None and not isinstance(rule, dict):
-            raise ApiError(E_INVALID, "failed to unmarshal json: json: cannot unmarshal %s into %stenant.retentionRule"
-                           % (json_kind(rule), where))
-        try:
-            values = decode_struct(json.dumps(rule).encode("utf-8"), RULE)
-        except ApiError as exc:
-            # Go names a field of a nested struct by its path from the request
-            raise ApiError(exc.code, exc.message.replace(" retentionRule.", " retentionRule.retentionRules.", 1)) from None
-        pairs.append((values.get("everySeconds", 0), values.get("shardGroupDurationSeconds", 0)))
-    return pairs
-
-
 def _retention(rules):
-    """(retention, shard-group duration) as sent (0: infinite, resp. not given), checked as the request's own check does."""
+    """(retention, shard-group duration) of the decoded rules as sent (0: infinite, resp. not given), checked as the
+    request's own check does."""
     if len(rules) > 1:
         raise ApiError(E_UNPROCESSABLE, "buckets cannot have more than one retention rule at this time")
-    retention, shard_group = rules[0] if rules else (0, 0)
+    rule = rules[0] if rules else {}
+    retention, shard_group = rule.get("everySeconds", 0), rule.get("shardGroupDurationSeconds", 0)
     if retention < 0:
         raise ApiError(E_UNPROCESSABLE, "expiration seconds cannot be negative")
     if shard_group < 0:
@@ -185,7 +161,7 @@ def create_system_buckets(app, org_id):
 def create_bucket(app, req):
     """POST /api/v2/buckets: 201 and the bucket; a name already taken in the org is 422."""
     values = decode_struct(req.body, CREATE)
-    rules = _decode_rules(values.get("retentionRules"))
+    rules = values.get("retentionRules", [])
     org_id = values.get("orgID")
     if org_id is None:
         raise ApiError(E_INVALID, "organization id must be provided")
