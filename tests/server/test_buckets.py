@@ -290,9 +290,12 @@ def test_list_in_an_org(fresh):
     assert listed("limit=100") == names
     assert listed("descending=true") == names[::-1]
     assert listed("descending=true&offset=1&limit=2") == ["d", "c"]
-    # after: the buckets that follow it in name order (the offset does not apply); an ID the org does not have: none
+    # after: the buckets that follow it in name order, once the offset has skipped its buckets (after among
+    # them: none); an ID the org does not have: none
     assert listed("after=" + ids["b"]) == ["c", "d", BUCKET_NAME]
     assert listed("after=%s&offset=1&limit=2" % ids["b"]) == ["c", "d"]
+    assert listed("after=%s&offset=3" % ids["b"]) == ["c", "d", BUCKET_NAME]
+    assert listed("after=%s&offset=4" % ids["b"]) == []
     assert listed("after=%s&descending=true" % ids["b"]) == ["a", "_tasks", "_monitoring"]
     assert listed("after=" + random_org()) == []
     # a negative offset is the first page

@@ -187,8 +187,8 @@ def _org_buckets(app, req, org_id, name, after, offset, descending):
     """The buckets of the org given by orgID (which wins, and may be unknown) or org (a name that must exist).
 
     A name is looked up (404 when the org has no such bucket). Else every bucket of the org, in
-    name order as upstream reads them from its name index: after skips to the bucket after that
-    one (none when the org does not have it; the offset is then not used).
+    name order as upstream reads them from its name index: the offset skips buckets first, then
+    after skips to the bucket after that one (none when those left do not have it).
     """
     if org_id is None:
         found = [org for org in app.orgs if org["name"] == req.arg("org")]
@@ -200,9 +200,9 @@ def _org_buckets(app, req, org_id, name, after, offset, descending):
         if not rows:
             raise ApiError(E_NOT_FOUND, 'bucket "%s" not found' % name)
         return rows
-    rows = app.db.select("buckets", COLUMNS, order="name" + (" DESC" if descending else ""), org_id=org_id)
+    rows = app.db.select("buckets", COLUMNS, order="name" + (" DESC" if descending else ""), org_id=org_id)[max(offset, 0):]
     if after is None:
-        return rows[max(offset, 0):]
+        return rows
     ids = [row["id"] for row in rows]
     return rows[ids.index(after) + 1:] if after in ids else []
 
