@@ -374,9 +374,12 @@ def test_system_buckets(server):
     assert patched(server, tasks, {"name": "_tasks", "description": "mine"})["description"] == "mine"
     assert "description" not in patched(server, tasks, {"description": ""})
     assert patched(server, tasks, {"retentionRules": [{"everySeconds": 0}]})["retentionRules"] == rules(0, DAY)
-    # DELETE is refused, but only after the storage engine dropped the bucket's data: from then on
-    # every PATCH fails (GET still works)
+    # DELETE is refused, but only after the storage engine dropped the bucket's points and retention:
+    # from then on every PATCH fails (GET still works)
+    assert server.write("m v=1 1", bucket="_tasks", org=OTHER_ORG_ID)[0] == 204
+    assert server.points(tasks["id"]) == ["m v=1 1"]
     assert_error(server.request("DELETE", BUCKETS + "/" + tasks["id"]), 400, "invalid", "system buckets cannot be deleted")
+    assert server.points(tasks["id"]) == []
     assert_error(server.request("DELETE", BUCKETS + "/" + tasks["id"]), 400, "invalid", "system buckets cannot be deleted")
     for body in ({}, {"description": "x"}):
         assert_error(patch(server, tasks, body), 500, "internal error", "database not found: " + tasks["id"])
