@@ -12,10 +12,11 @@ A kind of object is a subclass of :class:`Resource` that describes it by data (`
 filters ``FILTERS``, ``LEVEL`` for the order of writes in a set, ``DONE`` for its result lists)
 and overrides a hook only where it differs: ``missing`` (what a create lacks), ``predict`` and
 ``create_body``, ``plan_change`` (an update, or a replace), ``again`` (the plan after a lost
-answer or a race), ``verify`` (a check after the write). From that, the engine finds an object by
-name, plans it (create, update, replace, delete or none), predicts the outcome and the diff (a
-secret is never in it), and carries the plan out: the create that never sends a POST twice
-blindly, the read-back of a lost answer, the UNIQUE race, the delete that was already done.
+answer or a race), ``duplicate`` (the API's answer to a name taken already), ``verify`` (a check
+after the write). From that, the engine finds an object by name, plans it (create, update,
+replace, delete or none), predicts the outcome and the diff (a secret is never in it), and
+carries the plan out: the create that never sends a POST twice blindly, the read-back of a lost
+answer, the race of two creates of one name, the delete that was already done.
 
 :class:`Run` carries plans out; ``Run.of(check_mode)`` is the only code that knows whether
 writes happen: in check mode it gives a :class:`DryRun`, which returns each plan's prediction.
@@ -221,15 +222,20 @@ class Resource:
             raise
         return True
 
+    def duplicate(self, exc: InfluxDBError) -> bool:
+        """Whether ``exc`` is the API's answer to a create of a name that the org has already (a 500 UNIQUE)."""
+        return is_unique_violation(exc)
+
     def create_or_find(self, body: dict) -> tuple[dict, str]:
         """POST ``body`` and return ``(object, how)``: ``how`` is ``created``, ``lost`` (our POST most
-        likely created it and its answer was lost: it was found by name) or ``raced`` (a 500 UNIQUE
-        answer: another run created the name first, and it was found by name)."""
+        likely created it and its answer was lost: it was found by name) or ``raced`` (the answer to
+        a duplicate name, :meth:`duplicate`: another run created the name first, and it was found
+        by name)."""
         name = body[self.field(self.IDENTITY).api]
         try:
             answer, found = self.client.create(self.PATH, body, lambda: self.find(name), '%s %r' % (self.KIND, name))
         except InfluxDBError as exc:
-            if not is_unique_violation(exc):
+            if not self.duplicate(exc):
                 raise
             raced = self.find(name)
             if raced is None:
@@ -336,7 +342,7 @@ class Resource:
     def _create(self, plan: Plan, want: dict, **options) -> Outcome:
         """POST a new object (the client never sends it twice blindly), and converge on what is there.
 
-        After a 500 UNIQUE answer (another run created the name first), or a lost answer after
+        After the answer to a duplicate name (another run created the name first), or a lost answer after
         which the object was found by name, the object found is planned again (:meth:`again`) and
         only what still differs is changed.
         """
