@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from functools import partial
 
-from ansible_collections.influxops.influxdb2.plugins.module_utils._buckets import BucketsService, bucket_not_found
+from ansible_collections.influxops.influxdb2.plugins.module_utils._buckets import Buckets, bucket_not_found
 from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import (
     InfluxDBError,
     OptionError,
@@ -110,7 +110,7 @@ def resolve_names(replications, desired, remote_id=None, bucket_ids=None, where=
     """The desired replication with names replaced by IDs (:data:`SETTABLE` keys), one GET per name.
 
     ``remote_id`` is the remote given by the context, if any; ``bucket_ids`` maps the org's bucket
-    names to IDs where they were all listed already (see :meth:`BucketsService.ids_by_name`), so that
+    names to IDs where they were all listed already (see :meth:`Buckets.ids_by_name`), so that
     no request is made for a bucket name. A remote or local bucket name that the org does not have
     fails here, before any write. The remote bucket lives on the remote instance: its name is kept
     as a name; on a server too old for that, it fails here, before any lookup (see
@@ -134,7 +134,7 @@ def resolve_names(replications, desired, remote_id=None, bucket_ids=None, where=
         if bucket_ids is not None:
             bucket_id = bucket_ids.get(desired['local_bucket'])
         else:
-            bucket = BucketsService(client).find(org_id, desired['local_bucket'])
+            bucket = Buckets(client, org_id).find(desired['local_bucket'])
             bucket_id = bucket['id'].lower() if bucket else None
         if bucket_id is None:
             raise bucket_not_found(client, org_id, desired['local_bucket'], where + 'local_bucket (nothing was written)')
