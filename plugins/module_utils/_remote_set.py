@@ -74,7 +74,7 @@ def converge_remotes(run, remotes, desired_list, purge):
             if options['state'] == 'present':
                 needs = dict(remote_id=parent) if parent.plan.id is None else {}
                 remote_id = parent.plan.id.lower() if parent.plan.id else PENDING_ID
-                want = resolve_names(replications, options, remote_id=remote_id, bucket_ids=bucket_ids, where=options['where'])
+                want = resolve_names(replications, options, run, remote_id=remote_id, bucket_ids=bucket_ids, where=options['where'])
             steps.append(Step(replications, found.get(options['name']), want, options['state'], needs=needs, pending=bool(needs),
                               replace=options['replace'], validate=options['validate'], where=options['where']))
     remote_names = dict((remote['id'].lower(), name) for name, remote in current.items())

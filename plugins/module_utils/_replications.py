@@ -106,15 +106,18 @@ def check_remote_bucket_by_name(server_version, where=''):
                           % (where, '.'.join(map(str, REMOTE_BUCKET_BY_NAME)), server_version, why, where))
 
 
-def resolve_names(replications, desired, remote_id=None, bucket_ids=None, where=''):
+def resolve_names(replications, desired, run, remote_id=None, bucket_ids=None, where=''):
     """The desired replication with names replaced by IDs (:data:`SETTABLE` keys), one GET per name.
 
     ``remote_id`` is the remote given by the context, if any; ``bucket_ids`` maps the org's bucket
     names to IDs where they were all listed already (see :meth:`Buckets.ids_by_name`), so that
-    no request is made for a bucket name. A remote or local bucket name that the org does not have
-    fails here, before any write. The remote bucket lives on the remote instance: its name is kept
-    as a name; on a server too old for that, it fails here, before any lookup (see
-    :func:`check_remote_bucket_by_name`). ``where`` prefixes option names in messages.
+    no request is made for a bucket name. A remote name that the org does not have fails here,
+    before any write; so does a local bucket name, unless ``run`` (a :class:`._resource.Run`) is a
+    dry run: an earlier task would have created the bucket, so it is predicted with no ID, with a
+    warning, and the desired replication has its name as ``local_bucket``. The remote bucket lives
+    on the remote instance: its name is kept as a name; on a server too old for that, it fails
+    here, before any lookup (see :func:`check_remote_bucket_by_name`). ``where`` prefixes option
+    names in messages.
     """
     client, org_id = replications.client, replications.org_id
     if desired.get('remote_bucket') is not None:
@@ -137,7 +140,11 @@ def resolve_names(replications, desired, remote_id=None, bucket_ids=None, where=
             bucket = Buckets(client, org_id).find(desired['local_bucket'])
             bucket_id = bucket['id'].lower() if bucket else None
         if bucket_id is None:
-            raise bucket_not_found(client, org_id, desired['local_bucket'], where + 'local_bucket (nothing was written)')
+            run.not_found(client, bucket_not_found(client, org_id, desired['local_bucket'], where + 'local_bucket (nothing was written)'),
+                          'bucket %r not found in organization %s: in check mode, %slocal_bucket is predicted with no ID '
+                          '(local_bucket_id null); the real run fails unless an earlier task creates the bucket'
+                          % (desired['local_bucket'], org_id, where))
+            want['local_bucket'] = desired['local_bucket']
         want['local_bucket_id'] = bucket_id
     want['remote_bucket_id'] = desired.get('remote_bucket_id')
     want['remote_bucket_name'] = desired.get('remote_bucket')
@@ -211,8 +218,9 @@ class Replications(Resource):
         return super().problem(value) or shape_problem(STATUS_FIELDS, value, 'a replication object')
 
     def missing(self, want, where='', **options):
+        # a local bucket that does not exist yet (check mode) is given by its name
         missing = [(by_name, by_id) for by_name, by_id, key in (('remote', 'remote_id', 'remote_id'),
-                                                                ('local_bucket', 'local_bucket_id', 'local_bucket_id'),
+                                                                ('local_bucket', 'local_bucket_id', 'local_bucket'),
                                                                 ('remote_bucket', 'remote_bucket_id', 'remote_bucket_name'))
                    if want.get(by_id) is None and want.get(key) is None]
         return ', '.join('%s%s or %s%s' % (where, by_name, where, by_id) for by_name, by_id in missing) or None
@@ -311,9 +319,9 @@ class Replications(Resource):
         name = outcome.after['name']
         if not outcome.predicted:
             check = partial(self.validate, outcome.after['id'])
-        elif pending:
-            self.client.warn('validated is null: in check mode, replication %r cannot be validated, since its remote is '
-                             'created by this run' % name)
+        elif pending or plan.after['local_bucket_id'] is None:
+            self.client.warn('validated is null: in check mode, replication %r cannot be validated, since its %s'
+                             % (name, 'remote is created by this run' if pending else 'local bucket does not exist yet'))
             return
         elif plan.action in ('none', 'update') and not retargets(plan):
             check = partial(self.validate, plan.id)
