@@ -16,10 +16,11 @@ import re
 
 from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import InfluxDBError, OptionError
 from ansible_collections.influxops.influxdb2.plugins.module_utils._fields import Field, list_problem, predict
-from ansible_collections.influxops.influxdb2.plugins.module_utils._resource import Plan, Resource
+from ansible_collections.influxops.influxdb2.plugins.module_utils._resource import Plan, Resource, Step, before_after, converge_set
 from ansible_collections.influxops.influxdb2.plugins.module_utils._validators import check_name
 
-__all__ = ['Buckets', 'bucket_not_found', 'desired_bucket', 'parse_duration', 'shard_group_duration']
+__all__ = ['Buckets', 'SetOutcome', 'bucket_not_found', 'check_buckets', 'converge_buckets', 'desired_bucket', 'loss_notes',
+           'parse_duration', 'shard_group_duration']
 
 # The most buckets the API returns in one page.
 PAGE_SIZE = 100
@@ -281,3 +282,53 @@ def replications_lost(name, users):
     """What deleting bucket ``name`` loses when the replications ``users`` replicate it (a warning, and a diff header)."""
     return ('bucket %r is deleted with its data and with the replication(s) that replicate it, %s: the data queued in them '
             'and not yet sent is lost' % (name, _names(users)))
+
+
+def loss_notes(buckets, steps):
+    """What the deletes of ``steps`` lose with the replications that the server deletes with the buckets (diff headers)."""
+    notes = []
+    for step in steps:
+        users = buckets.users(step.plan.id) if step.plan.action == 'delete' and step.outcome.changed and buckets.users else []
+        if users:
+            notes.append(replications_lost(step.name, users))
+    return notes
+
+
+def check_buckets(items):
+    """Check every item of influx_buckets' ``buckets`` before any request; return them as :func:`converge_buckets` wants them."""
+    desired_list, seen = [], set()
+    for index, item in enumerate(items):
+        where = 'buckets[%d].' % index
+        desired = desired_bucket(item, where)
+        if desired['name'] in seen:
+            raise OptionError('%sname: %r is in buckets more than once; each name may appear once' % (where, desired['name']))
+        seen.add(desired['name'])
+        desired_list.append((desired, item['state']))
+    return desired_list
+
+
+class SetOutcome:
+    """What converging the set did: ``done`` (the result lists), the user buckets ``before`` and ``after`` by
+    name, and the ``notes`` of the diff (what deletes lose)."""
+
+    def __init__(self, done, before, after, notes):
+        self.done = done
+        self.before = before
+        self.after = after
+        self.notes = notes
+
+    @property
+    def changed(self):
+        return any(self.done.values())
+
+
+def converge_buckets(run, buckets, desired_list, purge):
+    """Converge the user buckets of the org on ``desired_list`` (see :func:`check_buckets`), and with ``purge``
+    delete the others; system buckets are left out. One request lists the buckets (per 100)."""
+    current = dict((name, bucket) for name, bucket in buckets.by_name().items() if bucket['type'] != 'system')
+    steps = [Step(buckets, current.get(desired['name']), desired, state) for desired, state in desired_list]
+    declared = set(step.name for step in steps)
+    steps += [Step(buckets, current[name], dict(name=name), 'absent') for name in sorted(current) if purge and name not in declared]
+    done = converge_set(run, steps, [buckets])
+    before, after = before_after(buckets, current, steps)
+    return SetOutcome(done, before, after, loss_notes(buckets, steps))
