@@ -62,7 +62,7 @@ options:
         type: str
       retention:
         description:
-          - How long the bucket keeps data, as O(influxops.influxdb2.influx_bucket#module:retention): an integer
+          - How long the bucket keeps data, as O(influxops.influxdb2.influx_bucket#module:retention), an integer
             number of seconds or a duration such as V(30d), V(12h), V(1w), V(90m) or V(1d12h); V(0) or V(infinite)
             is forever, otherwise at least one hour.
           - Defaults to V(infinite) when the bucket is created.
