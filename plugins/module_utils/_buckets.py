@@ -145,7 +145,7 @@ class Buckets(Resource):
     )
     FILTERS = dict(name='name')
 
-    def __init__(self, client, org_id, delete_replications=False, users=None):
+    def __init__(self, client, org_id, *, delete_replications=False, users=None):
         super().__init__(client, org_id, org_confirmed=True)
         self.delete_replications = delete_replications
         self.users = users

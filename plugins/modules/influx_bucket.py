@@ -223,7 +223,8 @@ def main():
                               'it needs state=absent')
         client = conn.client(module)
         org_id = resolve_org(client, conn.org, conn.org_id)[0]
-        buckets = Buckets(client, org_id, params['delete_replications'], users=bucket_users(Replications(client, org_id)))
+        buckets = Buckets(client, org_id, delete_replications=params['delete_replications'],
+                          users=bucket_users(Replications(client, org_id)))
         step = converge_one(Run.of(module.check_mode), buckets, buckets.find(params['name']), desired, params['state'])
     except InfluxOpsError as exc:
         fail(module, exc)

@@ -262,7 +262,8 @@ def main():
         desired_list = check_buckets(params['buckets'])
         client = conn.client(module)
         org_id = resolve_org(client, conn.org, conn.org_id)[0]
-        buckets = Buckets(client, org_id, params['delete_replications'], users=bucket_users(Replications(client, org_id)))
+        buckets = Buckets(client, org_id, delete_replications=params['delete_replications'],
+                          users=bucket_users(Replications(client, org_id)))
         outcome = converge_buckets(Run.of(module.check_mode), buckets, desired_list, params['purge'])
     except InfluxOpsError as exc:
         fail(module, exc)
