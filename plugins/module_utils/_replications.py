@@ -311,15 +311,18 @@ class Replications(Resource):
         """Validate a stored replication with the remote and remote bucket ID of ``body`` (nothing is saved)."""
         self.client.request('PATCH', self._path(replication_id), query=dict(validate='true'), body=body)
 
-    def verify(self, outcome, plan, validate=False, pending=False, **options):
-        """With ``validate``, validate the replication after its write; in check mode, what can be validated
-        without a write (a remote created in the same run, ``pending``, cannot be)."""
+    def verify(self, outcome, plan, validate=False, **options):
+        """With ``validate``, validate the replication after its write."""
+        if validate and outcome.after:
+            self._validated(outcome, plan, partial(self.validate, outcome.after['id']))
+
+    def verify_predicted(self, outcome, plan, validate=False, pending=False, **options):
+        """With ``validate``, in check mode, validate what can be validated without a write (not a replication whose
+        remote is created in the same run, ``pending``, or whose local bucket does not exist yet)."""
         if not validate or not outcome.after:
             return
         name = outcome.after['name']
-        if not outcome.predicted:
-            check = partial(self.validate, outcome.after['id'])
-        elif pending or plan.after['local_bucket_id'] is None:
+        if pending or plan.after['local_bucket_id'] is None:
             self.client.warn('validated is null: in check mode, replication %r cannot be validated, since its %s'
                              % (name, 'remote is created by this run' if pending else 'local bucket does not exist yet'))
             return
@@ -335,6 +338,11 @@ class Replications(Resource):
                                                                 if key in plan.body))
         else:
             check = partial(self.validate_create, plan.body)
+        self._validated(outcome, plan, check)
+
+    def _validated(self, outcome, plan, check):
+        """Run the validation request ``check``; set ``outcome.validated``, or raise :class:`ValidationError` on a refusal."""
+        name = outcome.after['name']
         try:
             check()
         except InfluxDBError as exc:
