@@ -21,20 +21,21 @@ two creates of one name, the delete that was already done.
 
 :class:`Run` carries plans out and verifies them; ``Run.of(check_mode)`` is the only code that
 knows whether writes happen: in check mode it gives a :class:`DryRun`, which returns each plan's
-prediction and calls ``verify_predicted``.
-:func:`converge_set` converges a declared set, of one kind or of parents and children (remotes
-and their replications), every plan made before the first write.
+prediction and calls ``verify_predicted``. :func:`converge_set` converges a declared set, of one
+kind or of parents and children (remotes and their replications), every plan made before the
+first write.
 
-Adding a kind (a bucket, say) takes one file::
+Adding a kind (a label, say) takes one file, with its table and only the hooks that are its own
+(``_remotes.py`` and ``_buckets.py`` are complete examples)::
 
-    class Buckets(Resource):
-        PATH, LIST_KEY, KIND = '/api/v2/buckets', 'buckets', 'bucket'
-        FIELDS = (Field('id', 'id', create=False, update=False), Field('org_id', 'orgID', update=False),
-                  Field('name', 'name'), Field('description', 'description', nullable=True))
+    class Labels(Resource):
+        PATH, LIST_KEY, KIND = '/api/v2/labels', 'labels', 'label'
+        FIELDS = (Field('id', 'id', create=False, update=False), Field('org_id', 'orgID', is_id=True, update=False),
+                  Field('name', 'name'))
         FILTERS = dict(name='name')
 
-and a module that builds ``Buckets(client, org_id)`` and ``Run.of(module.check_mode)``, and calls
-:func:`converge_one` (or :func:`converge_set` with one :class:`Step` per declared bucket).
+and a module that builds ``Labels(client, org_id)`` and ``Run.of(module.check_mode)``, and calls
+:func:`converge_one` (or :func:`converge_set` with one :class:`Step` per declared label).
 """
 
 from __future__ import annotations
