@@ -88,6 +88,21 @@ def remote_argument_spec():
     ))
 
 
+def bucket_argument_spec():
+    """The options that describe one bucket (influx_bucket's, and each item of influx_buckets' buckets).
+
+    A duration is an integer or a string (see ``_buckets.parse_duration``): ``raw``, so that an
+    integer is not turned into a string with a warning.
+    """
+    return ArgumentSpec(dict(
+        name=dict(type='str', required=True),
+        description=dict(type='str'),
+        retention=dict(type='raw'),
+        shard_group_duration=dict(type='raw'),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+    ))
+
+
 def update_token_argument_spec():
     return ArgumentSpec(dict(update_remote_api_token=dict(type='str', default=UPDATE_TOKEN_ON_CREATE, no_log=False,
                                                           choices=[UPDATE_TOKEN_ON_CREATE, UPDATE_TOKEN_ALWAYS])))

@@ -15,7 +15,7 @@ has its remote, and a remote is deleted only once nothing uses it.
 
 from __future__ import annotations
 
-from ansible_collections.influxops.influxdb2.plugins.module_utils._buckets import BucketsService
+from ansible_collections.influxops.influxdb2.plugins.module_utils._buckets import Buckets
 from ansible_collections.influxops.influxdb2.plugins.module_utils._replications import Replications, resolve_names
 from ansible_collections.influxops.influxdb2.plugins.module_utils._resource import Step, before_after, converge_set, write_order
 
@@ -54,7 +54,7 @@ def converge_remotes(run, remotes, desired_list, purge):
     replications = Replications(remotes.client, remotes.org_id, remotes.org_confirmed)
     found = replications.by_name() if declared else {}
     by_name = any(r.get('local_bucket') is not None for d in declared for r in d['replications'] if r['state'] == 'present')
-    bucket_ids = BucketsService(remotes.client).ids_by_name(remotes.org_id) if by_name else None
+    bucket_ids = Buckets(remotes.client, remotes.org_id).ids_by_name() if by_name else None
 
     parents = dict((d['name'], Step(remotes, current.get(d['name']), dict((key, value) for key, value in d.items()
                                                                           if key not in ('state', 'replications')), d['state']))
@@ -74,7 +74,7 @@ def converge_remotes(run, remotes, desired_list, purge):
             if options['state'] == 'present':
                 needs = dict(remote_id=parent) if parent.plan.id is None else {}
                 remote_id = parent.plan.id.lower() if parent.plan.id else PENDING_ID
-                want = resolve_names(replications, options, remote_id=remote_id, bucket_ids=bucket_ids, where=options['where'])
+                want = resolve_names(replications, options, run, remote_id=remote_id, bucket_ids=bucket_ids, where=options['where'])
             steps.append(Step(replications, found.get(options['name']), want, options['state'], needs=needs, pending=bool(needs),
                               replace=options['replace'], validate=options['validate'], where=options['where']))
     remote_names = dict((remote['id'].lower(), name) for name, remote in current.items())

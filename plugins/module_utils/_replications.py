@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from functools import partial
 
-from ansible_collections.influxops.influxdb2.plugins.module_utils._buckets import BucketsService, bucket_not_found
+from ansible_collections.influxops.influxdb2.plugins.module_utils._buckets import Buckets, bucket_not_found
 from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import (
     InfluxDBError,
     OptionError,
@@ -106,15 +106,18 @@ def check_remote_bucket_by_name(server_version, where=''):
                           % (where, '.'.join(map(str, REMOTE_BUCKET_BY_NAME)), server_version, why, where))
 
 
-def resolve_names(replications, desired, remote_id=None, bucket_ids=None, where=''):
+def resolve_names(replications, desired, run, remote_id=None, bucket_ids=None, where=''):
     """The desired replication with names replaced by IDs (:data:`SETTABLE` keys), one GET per name.
 
     ``remote_id`` is the remote given by the context, if any; ``bucket_ids`` maps the org's bucket
-    names to IDs where they were all listed already (see :meth:`BucketsService.ids_by_name`), so that
-    no request is made for a bucket name. A remote or local bucket name that the org does not have
-    fails here, before any write. The remote bucket lives on the remote instance: its name is kept
-    as a name; on a server too old for that, it fails here, before any lookup (see
-    :func:`check_remote_bucket_by_name`). ``where`` prefixes option names in messages.
+    names to IDs where they were all listed already (see :meth:`Buckets.ids_by_name`), so that
+    no request is made for a bucket name. A remote name that the org does not have fails here,
+    before any write; so does a local bucket name, unless ``run`` (a :class:`._resource.Run`) is a
+    dry run: an earlier task would have created the bucket, so it is predicted with no ID, with a
+    warning, and the desired replication has its name as ``local_bucket``. The remote bucket lives
+    on the remote instance: its name is kept as a name; on a server too old for that, it fails
+    here, before any lookup (see :func:`check_remote_bucket_by_name`). ``where`` prefixes option
+    names in messages.
     """
     client, org_id = replications.client, replications.org_id
     if desired.get('remote_bucket') is not None:
@@ -134,10 +137,14 @@ def resolve_names(replications, desired, remote_id=None, bucket_ids=None, where=
         if bucket_ids is not None:
             bucket_id = bucket_ids.get(desired['local_bucket'])
         else:
-            bucket = BucketsService(client).find(org_id, desired['local_bucket'])
+            bucket = Buckets(client, org_id).find(desired['local_bucket'])
             bucket_id = bucket['id'].lower() if bucket else None
         if bucket_id is None:
-            raise bucket_not_found(client, org_id, desired['local_bucket'], where + 'local_bucket (nothing was written)')
+            run.not_found(client, bucket_not_found(client, org_id, desired['local_bucket'], where + 'local_bucket (nothing was written)'),
+                          'bucket %r not found in organization %s: in check mode, %slocal_bucket is predicted with no ID '
+                          '(local_bucket_id null); the real run fails unless an earlier task creates the bucket'
+                          % (desired['local_bucket'], org_id, where))
+            want['local_bucket'] = desired['local_bucket']
         want['local_bucket_id'] = bucket_id
     want['remote_bucket_id'] = desired.get('remote_bucket_id')
     want['remote_bucket_name'] = desired.get('remote_bucket')
@@ -211,8 +218,9 @@ class Replications(Resource):
         return super().problem(value) or shape_problem(STATUS_FIELDS, value, 'a replication object')
 
     def missing(self, want, where='', **options):
+        # a local bucket that does not exist yet (check mode) is given by its name
         missing = [(by_name, by_id) for by_name, by_id, key in (('remote', 'remote_id', 'remote_id'),
-                                                                ('local_bucket', 'local_bucket_id', 'local_bucket_id'),
+                                                                ('local_bucket', 'local_bucket_id', 'local_bucket'),
                                                                 ('remote_bucket', 'remote_bucket_id', 'remote_bucket_name'))
                    if want.get(by_id) is None and want.get(key) is None]
         return ', '.join('%s%s or %s%s' % (where, by_name, where, by_id) for by_name, by_id in missing) or None
@@ -303,17 +311,20 @@ class Replications(Resource):
         """Validate a stored replication with the remote and remote bucket ID of ``body`` (nothing is saved)."""
         self.client.request('PATCH', self._path(replication_id), query=dict(validate='true'), body=body)
 
-    def verify(self, outcome, plan, validate=False, pending=False, **options):
-        """With ``validate``, validate the replication after its write; in check mode, what can be validated
-        without a write (a remote created in the same run, ``pending``, cannot be)."""
+    def verify(self, outcome, plan, validate=False, **options):
+        """With ``validate``, validate the replication after its write."""
+        if validate and outcome.after:
+            self._validated(outcome, plan, partial(self.validate, outcome.after['id']))
+
+    def verify_predicted(self, outcome, plan, validate=False, pending=False, **options):
+        """With ``validate``, in check mode, validate what can be validated without a write (not a replication whose
+        remote is created in the same run, ``pending``, or whose local bucket does not exist yet)."""
         if not validate or not outcome.after:
             return
         name = outcome.after['name']
-        if not outcome.predicted:
-            check = partial(self.validate, outcome.after['id'])
-        elif pending:
-            self.client.warn('validated is null: in check mode, replication %r cannot be validated, since its remote is '
-                             'created by this run' % name)
+        if pending or plan.after['local_bucket_id'] is None:
+            self.client.warn('validated is null: in check mode, replication %r cannot be validated, since its %s'
+                             % (name, 'remote is created by this run' if pending else 'local bucket does not exist yet'))
             return
         elif plan.action in ('none', 'update') and not retargets(plan):
             check = partial(self.validate, plan.id)
@@ -327,6 +338,11 @@ class Replications(Resource):
                                                                 if key in plan.body))
         else:
             check = partial(self.validate_create, plan.body)
+        self._validated(outcome, plan, check)
+
+    def _validated(self, outcome, plan, check):
+        """Run the validation request ``check``; set ``outcome.validated``, or raise :class:`ValidationError` on a refusal."""
+        name = outcome.after['name']
         try:
             check()
         except InfluxDBError as exc:
@@ -351,6 +367,18 @@ def result(outcome, plan):
                       [queue_loss_header([outcome.before['name']])] if queue_lost(plan, outcome) else [])
     status = status_from_api(outcome.answer) if outcome.after else {}
     return dict(changed=outcome.changed, replication=outcome.after, status=status, validated=outcome.validated, diff=diff)
+
+
+def bucket_users(replications):
+    """``users(bucket_id)``: the names of the replications whose local bucket that is, sorted; the org's replications
+    are listed once, with one request, when it is first called."""
+    listed = []
+
+    def users(bucket_id):
+        if not listed:
+            listed.append(replications.list())
+        return sorted(r['name'] for r in listed[0] if r['localBucketID'].lower() == bucket_id.lower())
+    return users
 
 
 def delete_replications_of(run, replications, remote_id, remote_name):

@@ -8,30 +8,34 @@
 same way, written once.
 
 A kind of object is a subclass of :class:`Resource` that describes it by data (``PATH``,
-``LIST_KEY``, ``KIND``, the :class:`Field` table ``FIELDS``, the write-only ``SECRET``, the list
-filters ``FILTERS``, ``LEVEL`` for the order of writes in a set, ``DONE`` for its result lists)
-and overrides a hook only where it differs: ``missing`` (what a create lacks), ``predict`` and
-``create_body``, ``plan_change`` (an update, or a replace), ``again`` (the plan after a lost
-answer or a race), ``verify`` (a check after the write). From that, the engine finds an object by
-name, plans it (create, update, replace, delete or none), predicts the outcome and the diff (a
-secret is never in it), and carries the plan out: the create that never sends a POST twice
-blindly, the read-back of a lost answer, the UNIQUE race, the delete that was already done.
+``LIST_KEY``, ``KIND``, ``IDENTITY``, the :class:`Field` table ``FIELDS``, the write-only
+``SECRET``, the list filters ``FILTERS``, ``LEVEL`` for the order of writes in a set, ``DONE`` for
+its result lists) and overrides a hook only where it differs: ``missing`` (what a create lacks),
+``predict`` and ``create_body``, ``plan_change`` (an update, or a replace), ``again`` (the plan
+after a lost answer or a race), ``duplicate`` (the API's answer to a name taken already),
+``verify`` (a check after the write) and ``verify_predicted`` (its counterpart in check mode).
+From that, the engine finds an object by name, plans it (create, update, replace, delete or
+none), predicts the outcome and the diff (a secret is never in it), and carries the plan out:
+the create that never sends a POST twice blindly, the read-back of a lost answer, the race of
+two creates of one name, the delete that was already done.
 
-:class:`Run` carries plans out; ``Run.of(check_mode)`` is the only code that knows whether
-writes happen: in check mode it gives a :class:`DryRun`, which returns each plan's prediction.
-:func:`converge_set` converges a declared set, of one kind or of parents and children (remotes
-and their replications), every plan made before the first write.
+:class:`Run` carries plans out and verifies them; ``Run.of(check_mode)`` is the only code that
+knows whether writes happen: in check mode it gives a :class:`DryRun`, which returns each plan's
+prediction and calls ``verify_predicted``. :func:`converge_set` converges a declared set, of one
+kind or of parents and children (remotes and their replications), every plan made before the
+first write.
 
-Adding a kind (a bucket, say) takes one file::
+Adding a kind (a label, say) takes one file, with its table and only the hooks that are its own
+(``_remotes.py`` and ``_buckets.py`` are complete examples)::
 
-    class Buckets(Resource):
-        PATH, LIST_KEY, KIND = '/api/v2/buckets', 'buckets', 'bucket'
-        FIELDS = (Field('id', 'id', create=False, update=False), Field('org_id', 'orgID', update=False),
-                  Field('name', 'name'), Field('description', 'description', nullable=True))
+    class Labels(Resource):
+        PATH, LIST_KEY, KIND = '/api/v2/labels', 'labels', 'label'
+        FIELDS = (Field('id', 'id', create=False, update=False), Field('org_id', 'orgID', is_id=True, update=False),
+                  Field('name', 'name'))
         FILTERS = dict(name='name')
 
-and a module that builds ``Buckets(client, org_id)`` and ``Run.of(module.check_mode)``, and calls
-:func:`converge_one` (or :func:`converge_set` with one :class:`Step` per declared bucket).
+and a module that builds ``Labels(client, org_id)`` and ``Run.of(module.check_mode)``, and calls
+:func:`converge_one` (or :func:`converge_set` with one :class:`Step` per declared label).
 """
 
 from __future__ import annotations
@@ -92,21 +96,19 @@ class Plan:
 
 
 class Outcome:
-    """What converging one object did (or would do: ``predicted``).
+    """What converging one object did (or, in check mode, would do).
 
     ``answer`` is the object as the server last sent it (the prediction's: the object found, for
     an update or none; ``None`` for a create); ``secret_sent`` tells whether the write-only secret
     was sent to it; ``validated`` is what :meth:`Resource.verify` found.
     """
 
-    def __init__(self, changed: bool, before: dict, after: dict, answer: dict | None = None, secret_sent: bool = False,
-                 predicted: bool = False):
+    def __init__(self, changed: bool, before: dict, after: dict, answer: dict | None = None, secret_sent: bool = False):
         self.changed = changed
         self.before = before
         self.after = after
         self.answer = answer
         self.secret_sent = secret_sent
-        self.predicted = predicted
         self.validated: bool | None = None
 
 
@@ -221,15 +223,20 @@ class Resource:
             raise
         return True
 
+    def duplicate(self, exc: InfluxDBError) -> bool:
+        """Whether ``exc`` is the API's answer to a create of a name that the org has already (a 500 UNIQUE)."""
+        return is_unique_violation(exc)
+
     def create_or_find(self, body: dict) -> tuple[dict, str]:
         """POST ``body`` and return ``(object, how)``: ``how`` is ``created``, ``lost`` (our POST most
-        likely created it and its answer was lost: it was found by name) or ``raced`` (a 500 UNIQUE
-        answer: another run created the name first, and it was found by name)."""
+        likely created it and its answer was lost: it was found by name) or ``raced`` (the answer to
+        a duplicate name, :meth:`duplicate`: another run created the name first, and it was found
+        by name)."""
         name = body[self.field(self.IDENTITY).api]
         try:
             answer, found = self.client.create(self.PATH, body, lambda: self.find(name), '%s %r' % (self.KIND, name))
         except InfluxDBError as exc:
-            if not is_unique_violation(exc):
+            if not self.duplicate(exc):
                 raise
             raced = self.find(name)
             if raced is None:
@@ -277,7 +284,10 @@ class Resource:
                            'the task again to converge on it' % (self.KIND, again.before[self.IDENTITY]))
 
     def verify(self, outcome: Outcome, plan: Plan, **options) -> None:
-        """A check of the object after its write (or its prediction); sets ``outcome.validated``."""
+        """A check of the object after its write (or after nothing was to write); may set ``outcome.validated``."""
+
+    def verify_predicted(self, outcome: Outcome, plan: Plan, **options) -> None:
+        """The check of :meth:`verify` in check mode, where nothing was written."""
 
     # Planning
 
@@ -315,7 +325,7 @@ class Resource:
     def predicted(self, plan: Plan) -> Outcome:
         """The outcome that check mode reports for ``plan``."""
         answer = plan.current if plan.action in ('none', 'update') else None
-        return Outcome(plan.changed, plan.before, plan.after, answer, self.sends_secret(plan.body), predicted=True)
+        return Outcome(plan.changed, plan.before, plan.after, answer, self.sends_secret(plan.body))
 
     def write(self, plan: Plan, want: dict, **options) -> Outcome:
         """Make the writes that ``plan`` needs, if any."""
@@ -336,7 +346,7 @@ class Resource:
     def _create(self, plan: Plan, want: dict, **options) -> Outcome:
         """POST a new object (the client never sends it twice blindly), and converge on what is there.
 
-        After a 500 UNIQUE answer (another run created the name first), or a lost answer after
+        After the answer to a duplicate name (another run created the name first), or a lost answer after
         which the object was found by name, the object found is planned again (:meth:`again`) and
         only what still differs is changed.
         """
@@ -369,6 +379,9 @@ class Run:
     def execute(self, resource: Resource, plan: Plan, want: dict, **options) -> Outcome:
         return resource.write(plan, want, **options)
 
+    def verify(self, resource: Resource, outcome: Outcome, plan: Plan, **options) -> None:
+        resource.verify(outcome, plan, **options)
+
     def not_found(self, client, error: Exception, warning: str) -> None:
         """A name that the task needs does not exist: ``error`` is raised, before any write."""
         raise error
@@ -380,6 +393,9 @@ class DryRun(Run):
 
     def execute(self, resource: Resource, plan: Plan, want: dict, **options) -> Outcome:
         return resource.predicted(plan)
+
+    def verify(self, resource: Resource, outcome: Outcome, plan: Plan, **options) -> None:
+        resource.verify_predicted(outcome, plan, **options)
 
     def not_found(self, client, error: Exception, warning: str) -> None:
         client.warn(warning)
@@ -432,12 +448,12 @@ def prepare(steps: t.Sequence[Step]) -> None:
 
 
 def converge_one(run: Run, resource: Resource, current: dict | None, want: dict, state: str = 'present', **options) -> Step:
-    """Plan one object, carry the plan out and verify it (:meth:`Resource.verify`); the step has the
+    """Plan one object, carry the plan out and verify it (:meth:`Run.verify`); the step has the
     plan and its outcome."""
     step = Step(resource, current, want, state, **options)
     prepare([step])
     step.outcome = run.execute(resource, step.plan, want, **options)
-    resource.verify(step.outcome, step.plan, **options)
+    run.verify(resource, step.outcome, step.plan, **options)
     return step
 
 
@@ -477,7 +493,7 @@ def converge_set(run: Run, steps: list[Step], resources: t.Sequence[Resource]) -
     for step in steps:
         if step.outcome.after:
             try:
-                step.resource.verify(step.outcome, step.plan, **step.options)
+                run.verify(step.resource, step.outcome, step.plan, **step.options)
             except ValidationError as exc:
                 raise SetError(step.name, 'validation', exc.error, done, result_lists(resources), kind=step.resource.KIND,
                                message='%s (%s)' % (exc.answered, exc.error.api_message or exc.error))

@@ -131,6 +131,10 @@ options:
               - It cannot be changed on an existing replication; see O(remotes[].replications[].replace).
               - The task lists the organization's buckets once (one request per 100 buckets) when any
                 replication gives its local bucket by name.
+              - A name that the organization does not have fails the task before any write. In check mode, where
+                an earlier task of the play (such as M(influxops.influxdb2.influx_buckets)) would have created the
+                bucket, the task warns, naming the bucket, and predicts the replication with
+                RV(remotes[].replications[].local_bucket_id=null).
             type: str
           local_bucket_id:
             description:
@@ -392,7 +396,9 @@ remotes:
           type: str
           returned: always
         local_bucket_id:
-          description: ID of the local bucket whose writes are replicated.
+          description:
+            - ID of the local bucket whose writes are replicated.
+            - V(null) in check mode when O(remotes[].replications[].local_bucket) names a bucket that does not exist yet.
           type: str
           returned: always
         remote_bucket_id:

@@ -75,6 +75,9 @@ options:
       - Name of the bucket of the organization whose writes are replicated.
       - Mutually exclusive with O(local_bucket_id). One of them is required to create the replication.
       - It cannot be changed on an existing replication; see O(replace).
+      - A name that the organization does not have fails the task before any write. In check mode, where
+        an earlier task of the play (such as M(influxops.influxdb2.influx_bucket)) would have created the
+        bucket, the task warns, naming the bucket, and predicts the replication with RV(replication.local_bucket_id=null).
     type: str
   local_bucket_id:
     description:
@@ -255,7 +258,9 @@ replication:
       type: str
       returned: when the replication exists
     local_bucket_id:
-      description: ID of the local bucket whose writes are replicated.
+      description:
+        - ID of the local bucket whose writes are replicated.
+        - V(null) in check mode when O(local_bucket) names a bucket that does not exist yet.
       type: str
       returned: when the replication exists
     remote_bucket_id:
@@ -353,10 +358,10 @@ def main():
         client = conn.client(module)
         org_id, org_confirmed = resolve_org(client, conn.org, conn.org_id)
         replications = Replications(client, org_id, org_confirmed)
+        run = Run.of(module.check_mode)
         current = replications.find(params['name'])
-        want = resolve_names(replications, desired) if params['state'] == 'present' else dict(name=params['name'])
-        step = converge_one(Run.of(module.check_mode), replications, current, want, params['state'], replace=params['replace'],
-                            validate=params['validate'])
+        want = resolve_names(replications, desired, run) if params['state'] == 'present' else dict(name=params['name'])
+        step = converge_one(run, replications, current, want, params['state'], replace=params['replace'], validate=params['validate'])
     except InfluxOpsError as exc:
         fail(module, exc)
     module.exit_json(**result(step.outcome, step.plan))

@@ -226,7 +226,7 @@ server_version:
   sample: v2.7.12
 """
 
-from ansible_collections.influxops.influxdb2.plugins.module_utils._buckets import BucketsService
+from ansible_collections.influxops.influxdb2.plugins.module_utils._buckets import Buckets
 from ansible_collections.influxops.influxdb2.plugins.module_utils._connection import create_module, fail, resolve_connection
 from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import InfluxOpsError, OptionError
 from ansible_collections.influxops.influxdb2.plugins.module_utils._options import replication_info_argument_spec
@@ -264,7 +264,7 @@ def main():
             remote = Remotes(client, org_id).find(given['remote'])
             remote_id, known = (remote['id'], True) if remote else (None, False)
         if known and given['local_bucket'] is not None:
-            bucket = BucketsService(client).find(org_id, given['local_bucket'])
+            bucket = Buckets(client, org_id).find(given['local_bucket'])
             bucket_id, known = (bucket['id'], True) if bucket else (None, False)
         if known and given['id'] is None:
             found = replications.list(name=given['name'], remote_id=remote_id, local_bucket_id=bucket_id)

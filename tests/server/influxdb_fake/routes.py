@@ -39,7 +39,7 @@ ROUTES = (
     ("GET /api/v2/buckets", buckets.list_buckets),
     ("POST /api/v2/buckets", buckets.create_bucket),
     ("GET /api/v2/buckets/{id}", buckets.get_bucket),
-    ("PATCH /api/v2/buckets/{id}", system.not_implemented),
+    ("PATCH /api/v2/buckets/{id}", buckets.update_bucket),
     ("DELETE /api/v2/buckets/{id}", buckets.delete_bucket),
 
     ("POST /api/v2/write", write.write),

@@ -64,9 +64,15 @@ def api_replication(name='telemetry-to-central', replication_id=REPLICATION_ID, 
     return replication
 
 
-def api_bucket(name='telemetry', bucket_id=BUCKET_ID, org_id=ORG_ID):
-    """A bucket as the InfluxDB API returns it (the fields that matter)."""
-    return {'id': bucket_id, 'orgID': org_id, 'type': 'user', 'name': name, 'retentionRules': []}
+def api_bucket(name='telemetry', bucket_id=BUCKET_ID, org_id=ORG_ID, retention=None, shard_group=None, description=None,
+               kind='user'):
+    """A bucket as the InfluxDB API returns it (the fields that matter); with ``retention``, its one retention rule."""
+    bucket = {'id': bucket_id, 'orgID': org_id, 'type': kind, 'name': name, 'retentionRules': []}
+    if description:
+        bucket['description'] = description
+    if retention is not None:
+        bucket['retentionRules'] = [{'type': 'expire', 'everySeconds': retention, 'shardGroupDurationSeconds': shard_group}]
+    return bucket
 
 
 def error_body(code, message):

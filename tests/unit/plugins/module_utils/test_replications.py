@@ -18,6 +18,7 @@ from ansible_collections.influxops.influxdb2.plugins.module_utils._replications 
     retargets,
     status_from_api,
 )
+from ansible_collections.influxops.influxdb2.plugins.module_utils._resource import DryRun, Run
 from ansible_collections.influxops.influxdb2.tests.unit.plugins.http_fake import (
     BUCKET_ID,
     HOST,
@@ -51,7 +52,8 @@ def options(**kwargs):
 
 
 def test_names_from_a_bucket_list_and_a_remote_from_the_context_make_no_request(client):
-    want = resolve_names(Replications(client, ORG_ID), desired_replication(options()), remote_id=REMOTE_ID, bucket_ids={'telemetry': BUCKET_ID})
+    want = resolve_names(Replications(client, ORG_ID), desired_replication(options()), Run(), remote_id=REMOTE_ID,
+                         bucket_ids={'telemetry': BUCKET_ID})
     assert want['remote_id'] == REMOTE_ID and want['local_bucket_id'] == BUCKET_ID
     assert want['remote_bucket_name'] == 'telemetry' and want['remote_bucket_id'] is None
     assert client.request_count == 0
@@ -59,8 +61,23 @@ def test_names_from_a_bucket_list_and_a_remote_from_the_context_make_no_request(
 
 def test_a_bucket_missing_from_the_list_names_the_option_with_its_place(client):
     with pytest.raises(InfluxDBError, match=r"bucket 'telemetry' not found .*check remotes\[0\]\.replications\[1\]\.local_bucket"):
-        resolve_names(Replications(client, ORG_ID), desired_replication(options()), remote_id=REMOTE_ID, bucket_ids={},
+        resolve_names(Replications(client, ORG_ID), desired_replication(options()), Run(), remote_id=REMOTE_ID, bucket_ids={},
                       where='remotes[0].replications[1].')
+
+
+def test_in_a_dry_run_a_bucket_missing_from_the_list_is_predicted_with_no_id(client):
+    warnings = []
+    client.warn = warnings.append
+    replications = Replications(client, ORG_ID)
+    want = resolve_names(replications, desired_replication(options()), DryRun(), remote_id=REMOTE_ID, bucket_ids={},
+                         where='remotes[0].replications[1].')
+    assert want['local_bucket_id'] is None and want['local_bucket'] == 'telemetry'
+    assert warnings == ["bucket 'telemetry' not found in organization %s: in check mode, remotes[0].replications[1].local_bucket "
+                        "is predicted with no ID (local_bucket_id null); the real run fails unless an earlier task creates the "
+                        "bucket" % ORG_ID]
+    # the name stands for the bucket: the replication can be created
+    plan = replications.plan(None, want)
+    assert plan.action == 'create' and plan.after['local_bucket_id'] is None and 'localBucketID' not in plan.body
 
 
 def test_messages_carry_the_place_of_the_item():

@@ -138,6 +138,21 @@ def test_unknown_bucket_name_fails_before_any_write(run):
     assert server.writes == []
 
 
+def test_unknown_bucket_name_in_check_mode_is_predicted_with_no_id(run):
+    # a fresh instance: an earlier task of the play creates the bucket and the remote
+    options = declared('r1', local_bucket='nope')
+    del options['local_bucket_id']
+    result, server = run(dict(remotes=[item('alpha', [options])]), listed([], []) + [buckets_page(0, [api_bucket()]), ORG_CHECK],
+                         check_mode=True, read_only=True)
+    assert 'failed' not in result
+    assert (result['created'], result['replications_created']) == (['alpha'], ['r1'])
+    predicted = result['remotes'][0]['replications'][0]
+    assert (predicted['id'], predicted['remote_id'], predicted['local_bucket_id']) == (None, None, None)
+    assert warnings_of(result) == [
+        "bucket 'nope' not found in organization %s: in check mode, remotes[0].replications[0].local_bucket is predicted with no "
+        "ID (local_bucket_id null); the real run fails unless an earlier task creates the bucket" % ORG_ID]
+
+
 CREATE_BODY = {'orgID': ORG_ID, 'name': 'r1', 'remoteID': IDS['alpha'], 'localBucketID': BUCKET_ID,
                'remoteBucketName': 'telemetry', 'maxQueueSizeBytes': 67108860, 'maxAgeSeconds': 604800,
                'dropNonRetryableData': False}

@@ -369,6 +369,41 @@ def test_unknown_local_bucket_name_fails_before_any_write(run, answer):
     assert server.writes == []
 
 
+NOT_YET = ("bucket 'nowhere' not found in organization %s: in check mode, local_bucket is predicted with no ID "
+           "(local_bucket_id null); the real run fails unless an earlier task creates the bucket" % ORG_ID)
+
+
+def test_unknown_local_bucket_name_in_check_mode_is_predicted_with_no_id(run):
+    args = dict(without(IDS, 'local_bucket_id'), local_bucket='nowhere')
+    result, server = run(args, [found(), Call('GET', '/api/v2/buckets?orgID=%s&name=nowhere' % ORG_ID, status=404,
+                                              body=error_body('not found', 'bucket "nowhere" not found')), ORG_CHECK],
+                         check_mode=True, read_only=True)
+    assert 'failed' not in result
+    assert result['changed'] is True
+    assert result['replication'] == dict(SNAKE, id=None, local_bucket_id=None)
+    assert result['diff'] == {'before': {}, 'after': result['replication']}
+    assert warnings_of(result) == [NOT_YET]
+
+
+def test_unknown_local_bucket_name_of_an_existing_replication_in_check_mode_changes_nothing_else(run):
+    args = dict(without(IDS, 'local_bucket_id'), local_bucket='nowhere', validate=True)
+    result, server = run(args, [found(api_replication()), Call('GET', '/api/v2/buckets?orgID=%s&name=nowhere' % ORG_ID,
+                                                               body={'links': {}, 'buckets': []}),
+                                Call('POST', VALIDATE, status=204)], check_mode=True)
+    assert result['changed'] is False
+    assert result['replication'] == SNAKE
+    assert warnings_of(result) == [NOT_YET]
+
+
+def test_a_create_whose_local_bucket_does_not_exist_yet_is_not_validated_in_check_mode(run):
+    args = dict(without(IDS, 'local_bucket_id'), local_bucket='nowhere', validate=True)
+    result, server = run(args, [found(), Call('GET', '/api/v2/buckets?orgID=%s&name=nowhere' % ORG_ID,
+                                              body={'links': {}, 'buckets': []}), ORG_CHECK], check_mode=True, read_only=True)
+    assert result['changed'] is True and result['validated'] is None
+    assert warnings_of(result) == [NOT_YET, "validated is null: in check mode, replication %r cannot be validated, since its "
+                                            "local bucket does not exist yet" % NAME]
+
+
 def test_validate_on_a_noop(run):
     result, server = run(dict(IDS, validate=True), [found(api_replication()), Call('POST', VALIDATE, status=204)])
     assert result['changed'] is False
