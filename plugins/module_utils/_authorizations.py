@@ -30,7 +30,7 @@ from __future__ import annotations
 import datetime
 import re
 
-from ansible_collections.influxops.influxdb2.plugins.module_utils._buckets import BUCKETS_PATH, BucketsService
+from ansible_collections.influxops.influxdb2.plugins.module_utils._buckets import Buckets, bucket_not_found
 from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import InfluxDBError, OptionError
 from ansible_collections.influxops.influxdb2.plugins.module_utils._fields import Field, list_problem, predict, shape_problem, update_body
 from ansible_collections.influxops.influxdb2.plugins.module_utils._orgs import resolve_org
@@ -176,12 +176,12 @@ def desired_authorization(options, where=''):
 
 def find_bucket(client, org_id, name):
     """The bucket ``name`` of the org as the API sends it, or None (one request)."""
-    return BucketsService(client).find(org_id, name)
+    return Buckets(client, org_id).find(name)
 
 
 def bucket_ids(client, org_id):
     """``{name: ID}`` of every bucket of the org (one request per 100 buckets)."""
-    return BucketsService(client).ids_by_name(org_id)
+    return Buckets(client, org_id).ids_by_name()
 
 
 def resolve_names(authorizations, run, desired, me=None, bucket_id=None):
@@ -361,12 +361,9 @@ class Authorizations(Resource):
             name = resource['name']
             resource['id'] = bucket_id(name)
             if resource['id'] is None:
-                url = self.client.url(BUCKETS_PATH, dict(orgID=self.org_id, name=name))
-                run.not_found(self.client, InfluxDBError(
-                    'bucket %r not found in organization %s (or the token cannot read it): check %sname (nothing was written)'
-                    % (name, self.org_id, where), method='GET', url=url),
-                    'bucket %r of %sname does not exist: check mode predicts its permission with id null; the real run fails '
-                    'unless an earlier task creates the bucket' % (name, where))
+                run.not_found(self.client, bucket_not_found(self.client, self.org_id, name, where + 'name (nothing was written)'),
+                              'bucket %r not found in organization %s: in check mode, %sname is predicted with no ID (id null); '
+                              'the real run fails unless an earlier task creates the bucket' % (name, self.org_id, where))
             else:
                 resource['id'] = resource['id'].lower()
                 self.bucket_names[resource['id']] = name

@@ -275,7 +275,7 @@ def test_an_unknown_bucket_in_check_mode_is_predicted(run):
     ], check_mode=True, read_only=True)
     assert result['created'] == ['edge-01']
     assert result['authorizations'][0]['permissions'][0]['resource']['id'] is None
-    assert any("bucket 'telemetry' of authorizations[0].permissions[0].resource.name does not exist" in w for w in warnings_of(result))
+    assert any("in check mode, authorizations[0].permissions[0].resource.name is predicted with no ID" in w for w in warnings_of(result))
 
 
 # A failure midway
