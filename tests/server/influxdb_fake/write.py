@@ -13,8 +13,8 @@ import threading
 import time
 import zlib
 
-from . import buckets
-from .wire import (ACCESS_READ, E_FORBIDDEN, E_INTERNAL, E_INVALID, E_NOT_FOUND, JSON_CONTENT_TYPE, STATUS_BY_CODE, ApiError, Response,
+from . import buckets, permissions
+from .wire import (E_FORBIDDEN, E_INTERNAL, E_INVALID, E_NOT_FOUND, JSON_CONTENT_TYPE, STATUS_BY_CODE, ApiError, Response,
                    compact_json, no_content, parse_id)
 
 PRECISIONS = {"ns": 1, "us": 1000, "ms": 1000 * 1000, "s": 1000 * 1000 * 1000}
@@ -254,8 +254,8 @@ def _write(app, req):
     bucket = buckets.find_in_org(app.db, org["id"], bucket_text)
     if bucket is None:
         raise ApiError(E_NOT_FOUND, 'bucket "%s" not found' % bucket_text)
-    if req.access == ACCESS_READ:
-        raise ApiError(E_FORBIDDEN, "insufficient permissions for write")
+    if not permissions.permitted(req, "write", "buckets", bucket["id"], org["id"]):
+        raise ApiError(E_FORBIDDEN, "insufficient permissions for write" + ("" if req.auth["status"] == "active" else ": token is inactive"))
     body = _gunzip(req.body) if gzipped else req.body
     try:
         points = parse(body.decode("utf-8", "replace"), precision)
