@@ -1,4 +1,4 @@
-"""/api/v2/orgs: the organizations given with --org (read only).
+"""/api/v2/orgs: the organizations given with --org (read only), owned by the user admin.
 
 Upstream: tenant/http_server_org.go, tenant/service_org.go,
 tenant/error_org.go, tenant/middleware_org_auth.go (a token reads an org
@@ -93,9 +93,10 @@ def list_orgs(app, req):
         found = [org for org in app.orgs if org["name"] == name][:1]
         if not found:
             raise ApiError(E_NOT_FOUND, 'organization name "%s" not found' % name)
-    elif user_id is not None:
+    elif user_id is not None and app.db.row("users", "id", user_id) is None:
         found = []
     else:
+        # every org; also the orgs of ?userID= of the only user, admin, who owns them all
         found = sorted(app.orgs, key=lambda org: org["id"], reverse=descending)
         if after is not None:
             found = [org for org in found if (org["id"] < after if descending else org["id"] > after)]
