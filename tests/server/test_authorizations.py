@@ -1,7 +1,8 @@
 """/api/v2/authorizations, /api/v2/me and the permissions every endpoint enforces.
 
 Pins the operator token as `influx setup` makes it, the authorization JSON and
-the token only in the create answer (hashed tokens), the order of the create checks (the caller must hold every
+the token only in the create answer (hashed tokens) or in every answer
+(--plain-tokens), the order of the create checks (the caller must hold every
 permission it grants), list filters, PATCH and DELETE, inactive tokens, and
 what a token limited to one bucket gets from every endpoint the collection
 calls: 401, 403 or a list with what it may read (null and [] for remotes and
@@ -14,7 +15,7 @@ import re
 import urllib.parse
 
 from conftest import (BUCKET_ID, BUCKET_NAME, JSON_TYPE, ORG_ID, ORG_NAME, OTHER_ORG_ID, OTHER_ORG_NAME, RO_TOKEN, TOKEN,
-                      UNAUTHORIZED_BODY, assert_error, unique)
+                      UNAUTHORIZED_BODY, assert_error, start_server, unique)
 
 AUTHS = "/api/v2/authorizations"
 UNKNOWN_ID = "0000000000abcdef"
@@ -447,3 +448,26 @@ def test_a_replication_needs_read_on_its_bucket_and_remote(server):
     assert server.json("PATCH", path, {"name": unique("renamed")}, token=no_remotes)[0] == 200
     denied(server.request("PATCH", path, {"remoteID": remote["id"]}, token=no_remotes),
            "read:orgs/%s/remotes/%s" % (ORG_ID, remote["id"]))
+
+
+# -- --plain-tokens -----------------------------------------------------------------------------------
+
+def test_plain_tokens_are_listed_as_a_2_7_server_lists_them():
+    srv = start_server("--plain-tokens")
+    try:
+        token, created = create(srv, [perm("read", "buckets", BUCKET_ID, ORG_ID)])
+        listed = {item["description"]: item["token"] for item in srv.json("GET", AUTHS)[1]["authorizations"]}
+        assert listed == {"admin's Token": TOKEN, created["description"]: token}
+        path = "%s/%s" % (AUTHS, created["id"])
+        assert srv.json("GET", path)[1]["token"] == token
+        assert srv.json("PATCH", path, {"status": "inactive"})[1]["token"] == token
+        assert server_tokens(srv) == [(hashlib.sha256(TOKEN.encode("utf-8")).hexdigest(), "all"),
+                                      (hashlib.sha256(token.encode("utf-8")).hexdigest(), "custom")]
+    finally:
+        srv.stop()
+
+
+def server_tokens(srv):
+    status, value = srv.json("GET", "/_test/tokens", token=None)
+    assert status == 200
+    return [(item["sha256"], item["access"]) for item in value]
