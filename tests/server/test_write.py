@@ -201,7 +201,13 @@ def test_tokens_that_may_write(writer, bucket):
 
 
 def test_only_post(writer):
-    assert writer.request("GET", "/api/v2/write?bucket=%s&org=%s" % (BUCKET_NAME, ORG_NAME))[0] == 405
+    # the write handler's router answers any other method itself, in compact JSON, after authentication
+    for method in ("GET", "PUT", "DELETE", "PATCH"):
+        status, headers, data = writer.request(method, "/api/v2/write?bucket=%s&org=%s" % (BUCKET_NAME, ORG_NAME))
+        assert (status, headers["allow"], headers["content-type"], headers["x-platform-error-code"]) == \
+            (405, "OPTIONS, POST", JSON_TYPE, "method not allowed")
+        assert data == b'{"code":"method not allowed","message":"allow: OPTIONS, POST"}'
+    assert writer.request("GET", "/api/v2/write", token=None)[::2] == (401, UNAUTHORIZED_BODY)
 
 
 # -- /_test/points --------------------------------------------------------------------------------

@@ -45,6 +45,7 @@ ROUTES = (
     ("DELETE /api/v2/buckets/{id}", buckets.delete_bucket),
 
     ("POST /api/v2/write", write.write),
+    ("* /api/v2/write", write.method_not_allowed),
 
     ("GET /api/v2/authorizations", authorizations.list_authorizations),
     ("POST /api/v2/authorizations", authorizations.create_authorization),
