@@ -170,6 +170,30 @@ def test_revoked_token_then_rotated_remote_token(pair):
     assert setup.arrived() == ["first v=1 1", "second v=2 2", "third v=3 3"]
 
 
+def test_a_token_scoped_to_another_bucket_is_refused_on_each_batch(pair):
+    edge, central = pair
+    setup = Setup(*pair)
+    # central checks the remote's token on every write: one that may write another bucket only is 403
+    other = Setup._bucket(central, CENTRAL_ORG_ID)
+    status, scoped = central.json("POST", "/api/v2/authorizations", {"orgID": CENTRAL_ORG_ID, "permissions": [
+        {"action": "write", "resource": {"type": "buckets", "id": other["id"], "orgID": CENTRAL_ORG_ID}}]})
+    assert status == 201
+    assert edge.json("PATCH", "/api/v2/remotes/" + setup.remote["id"], {"remoteAPIToken": scoped["token"]})[0] == 200
+    setup.write("refused v=1 1")
+    failing = poll(setup.status, lambda value: value.get("latestResponseCode") == 403)
+    assert failing["latestErrorMessage"] == "invalid response code 403, must be 204: 403 Forbidden: insufficient permissions for write"
+    assert failing["remainingBytesToBeSynced"] > 0
+    setup.write("queued v=2 2")
+    assert setup.arrived() == []
+    # the same token made to cover the target bucket too: the backlog drains
+    status, covering = central.json("POST", "/api/v2/authorizations", {"orgID": CENTRAL_ORG_ID, "permissions": [
+        {"action": "write", "resource": {"type": "buckets", "id": setup.target["id"], "orgID": CENTRAL_ORG_ID}}]})
+    assert status == 201
+    assert edge.json("PATCH", "/api/v2/remotes/" + setup.remote["id"], {"remoteAPIToken": covering["token"]})[0] == 200
+    setup.drained()
+    assert setup.arrived() == ["refused v=1 1", "queued v=2 2"]
+
+
 def test_unreachable_remote_is_code_0(pair):
     url = dead_url()
     setup = Setup(*pair, remote_url=url)

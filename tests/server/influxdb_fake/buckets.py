@@ -18,8 +18,9 @@ of a system bucket has dropped that copy already.
 
 from urllib.parse import urlencode
 
-from . import orgs, validate
+from . import orgs
 from .decode import Slice, Struct, decode_struct
+from .permissions import authorize, bucket_read, permitted
 from .wire import E_CONFLICT, E_INTERNAL, E_INVALID, E_NOT_FOUND, E_UNPROCESSABLE, ApiError, json_response, no_content, parse_id
 
 SCHEMA = """
@@ -191,7 +192,7 @@ def create_bucket(app, req):
     if org_id is None:
         raise ApiError(E_INVALID, "organization id must be provided")
     rule = _rule(rules)
-    validate.may_write(req, "orgs/%s/buckets" % org_id)
+    authorize(req, "write", "buckets", org_id=org_id)
     name = values.get("name", "")
     _check_name(name)
     _org(app, org_id)
@@ -258,7 +259,7 @@ def list_buckets(app, req):
         rows = _org_buckets(app, req, org_id, name, after, offset, descending)
     else:
         rows = _all_buckets(app, name, after, offset, descending)
-    page = rows[:limit]
+    page = [row for row in rows[:limit] if permitted(req, *bucket_read(row["type"], row["id"], row["org_id"]))]
     # kit/platform/paging.go: the query of each link, its keys sorted, without the empty ones
     query = {"after": after, "bucket": name, "descending": "true" if descending else "false", "id": bucket_id,
              "limit": limit, "org": req.arg("org"), "orgID": org_id, "sortBy": req.arg("sortBy")}
@@ -285,7 +286,9 @@ def _existing(app, req):
 
 def get_bucket(app, req):
     """GET /api/v2/buckets/{id}: 404 bucket not found."""
-    return json_response(200, to_api(_existing(app, req)))
+    row = _existing(app, req)
+    authorize(req, *bucket_read(row["type"], row["id"], row["org_id"]))
+    return json_response(200, to_api(row))
 
 
 def _update_engine(app, row, retention, shard_group):
@@ -317,7 +320,9 @@ def update_bucket(app, req):
     values = decode_struct(req.body, UPDATE)
     rule = _rule(values.get("retentionRules", []))
     row = _existing(app, req)
-    validate.may_write(req, "orgs/%s/buckets/%s" % (row["org_id"], row["id"]))
+    if values.get("name") is not None:
+        authorize(req, *bucket_read(row["type"], row["id"], row["org_id"]))  # the handler reads the bucket to rename it
+    authorize(req, "write", "buckets", row["id"], row["org_id"])
     retention, shard_group = rule.get("everySeconds"), rule.get("shardGroupDurationSeconds")
     _update_engine(app, row, retention, shard_group)
     changes = {}
@@ -344,7 +349,7 @@ def delete_bucket(app, req):
     deletion is refused next (400).
     """
     row = _existing(app, req)
-    validate.may_write(req, "orgs/%s/buckets/%s" % (row["org_id"], row["id"]))
+    authorize(req, "write", "buckets", row["id"], row["org_id"])
     app.points.drop(row["id"])
     if row["type"] == "system":
         app.db.update("buckets", row["id"], {"engine_retention_seconds": None, "engine_shard_group_seconds": None}, touch=False)

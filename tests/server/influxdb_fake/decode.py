@@ -27,10 +27,11 @@ def plain(value):
 
 
 class Struct:
-    """A Go request struct: its name, its Go package and, per JSON field name, (kind, is_pointer).
+    """A Go request struct: its name, its Go package and, per JSON field name, (kind, is_pointer) or, for a
+    field whose Go type is a named type of the kind (influxdb.Status is a string), (kind, is_pointer, Go type).
 
-    A kind is "string", "bool", "int64", "id", "json" (any value, checked by the resource) or a
-    Slice of structs.
+    A kind is "string", "bool", "int64", "id", "json" (any value, checked by the resource), a
+    Struct (a field that is a struct) or a Slice of structs.
     """
 
     def __init__(self, name, fields, package="influxdb"):
@@ -245,10 +246,16 @@ def _decode_fields(value, struct, path, type_errors):
         name = key if key in fields else lowered.get(key.lower())
         if name is None:
             continue
-        kind, pointer = fields[name]
+        kind, pointer = fields[name][:2]
         if item is None:
             if pointer:
                 result[name] = None
+            continue
+        if isinstance(kind, Struct):
+            if isinstance(item, _JSONObject):
+                result[name] = _decode_fields(item, kind, path + name + ".", type_errors)
+            else:
+                type_error(name, json_kind(item), kind.go_type)
             continue
         if isinstance(kind, Slice):
             if json_kind(item) == "array":
@@ -260,7 +267,7 @@ def _decode_fields(value, struct, path, type_errors):
         if ok:
             result[name] = converted
         else:
-            go_type = GO_TYPE_NAMES[kind]
+            go_type = fields[name][2] if len(fields[name]) > 2 else GO_TYPE_NAMES[kind]
             if pointer and kind == "id":
                 go_type = "*" + go_type
             type_error(name, bad_value, go_type)

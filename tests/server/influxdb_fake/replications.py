@@ -13,6 +13,7 @@ the maxAgeSeconds bounds from 2.9.
 """
 
 from . import buckets, replicate, validate
+from .permissions import authorize
 from .validate import Field
 from .wire import E_INTERNAL, E_INVALID, E_NOT_FOUND, E_UNPROCESSABLE, ApiError, json_response, no_content
 
@@ -160,20 +161,25 @@ def _remote_not_found(remote_id):
 
 
 def list_replications(app, req):
-    """GET /api/v2/replications?orgID=...[&name=][&remoteID=][&localBucketID=]: null when nothing matches."""
+    """GET /api/v2/replications?orgID=...[&name=][&remoteID=][&localBucketID=]: null when nothing matches, [] when
+    the token may read none of the matches."""
     org_id = validate.query_id(req, "orgID", "invalid or missing org ID", required=True)
     remote_id = validate.query_id(req, "remoteID", "invalid remote ID")
     bucket_id = validate.query_id(req, "localBucketID", "invalid local bucket ID")
     rows = app.db.select("replications", COLUMNS, org_id=org_id, name=req.arg("name") or None, remote_id=remote_id,
                          local_bucket_id=bucket_id)
-    return json_response(200, {"replications": [with_status(app, to_api(row)) for row in rows] or None})
+    items = validate.list_readable(req, resource(app), [to_api(row) for row in rows])
+    return json_response(200, {"replications": None if items is None else [with_status(app, item) for item in items]})
 
 
 def create_replication(app, req):
     """POST /api/v2/replications[?validate=true]."""
     values = validate.creation(req, resource(app))
-    if values.get("localBucketID") is None or values.get("remoteID") is None:
-        raise ApiError(E_INVALID, "invalid id for permission: invalid ID")
+    # the token must also read the local bucket and the remote; an ID left out fails as the permission is made
+    for name, kind in (("localBucketID", "buckets"), ("remoteID", "remotes")):
+        if values.get(name) is None:
+            raise ApiError(E_INVALID, "invalid id for permission: invalid ID")
+        authorize(req, "read", kind, values[name], values["orgID"])
     remote_not_found = _remote_not_found(values["remoteID"])
     _local_bucket(app, values["localBucketID"])
     if req.arg("validate") == "true":
@@ -205,6 +211,8 @@ def update_replication(app, req):
     """PATCH /api/v2/replications/{id}[?validate=true]: null and absent fields are left alone."""
     replication, values = validate.existing(app.db, req, resource(app), body=True, write=True)
     remote_id = values.get("remoteID")
+    if remote_id is not None:
+        authorize(req, "read", "remotes", remote_id, replication["orgID"])
     remote_not_found = None if remote_id is None else _remote_not_found(remote_id)
     if req.arg("validate") == "true":
         # ValidateUpdatedReplication: the stored config with the body's remote bucket ID and remote applied.
