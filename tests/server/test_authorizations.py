@@ -104,7 +104,7 @@ def test_create_answers_the_token_once(server):
              perm("write", "buckets", UNKNOWN_ID, ORG_ID), perm("read", "orgs", ORG_ID), perm("read", "users", me),
              perm("read", "remotes", None, ORG_ID), perm("read", "dashboards", UNKNOWN_ID)]
     status, headers, data = server.request("POST", AUTHS, {"orgID": ORG_ID, "description": "scoped", "permissions": perms,
-                                                          "token": "a-token-of-my-choice", "unknown": 1})
+                                                           "token": "a-token-of-my-choice", "unknown": 1})
     assert (status, headers["content-type"]) == (201, JSON_TYPE)
     assert data.startswith(b'{\n\t"id": "')
     created = json.loads(data)

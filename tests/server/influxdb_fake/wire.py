@@ -46,6 +46,7 @@ STATUS_BY_CODE = {
     E_TOO_LARGE: 413,
 }
 
+
 class ApiError(Exception):
     """An InfluxDB platform error: a code (which selects the status) and a message."""
 
