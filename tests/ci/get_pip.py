@@ -3,7 +3,7 @@
 
 ansible-test creates its virtual environments without pip and then runs
 ``~/.ansible/test/cache/get_pip_<version>.py`` inside them, downloading that script from a
-host that is not reachable from every machine. ``noxfile.py`` copies this file there when no
+host that is not reachable from every machine. ``machine.py`` copies this file there when no
 script is cached yet. It installs pip from the interpreter's own ``ensurepip`` bundle and then
 lets that pip install what ansible-test asked for (usually ``pip==<version>``) from the
 configured package index.
