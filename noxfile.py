@@ -130,18 +130,6 @@ def ee_context(session):
     session.run("python", "tests/ci/ee_check.py", str(work / "context"), str(work / "influxops-influxdb2.tar.gz"))
 
 
-@nox.session(name="molecule", python="3.12")
-def molecule(session):
-    """molecule test of the remotes role's scenario, which links this checkout as the collection
-    and starts and stops its own test server.
-
-    antsibull-nox's molecule session runs only scenarios in extensions/molecule/.
-    """
-    _install(session, "ansible-core", "molecule")
-    with session.chdir("roles/remotes"):
-        session.run("molecule", "test", env={"ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "false", "NO_COLOR": "1"})
-
-
 @nox.session(name="docs-site", python=False)
 def docs_site(session):
     """The documentation site: docs/build-docs.sh (antsibull-docs and Sphinx, warnings are errors)."""
