@@ -16,6 +16,8 @@ set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
 export LC_ALL=C.UTF-8
+# plain text in the log (molecule and ansible-lint color their output even when it goes to a pipe)
+export NO_COLOR=1
 # the collection under test must come from the session's copy only
 unset ANSIBLE_COLLECTIONS_PATH ANSIBLE_COLLECTIONS_PATHS
 
