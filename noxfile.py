@@ -153,7 +153,7 @@ nox.options.sessions = (
     ["ansible-test-integration-%s" % leg for leg in ("2.19", "2.21", "2.20")]
     + ["ansible-test-sanity-%s" % leg for leg in OUTER_LEGS]
     + ["ansible-test-units-%s" % leg for leg in LEGS]
-    + ["server-tests", "codeqa", "yamllint", "antsibull-nox-config", "extra-checks", "changelog", "docs-check", "docs-site"]
+    + ["server-tests", "codeqa", "yamllint", "typing", "antsibull-nox-config", "extra-checks", "changelog", "docs-check", "docs-site"]
     + ["build-import-check", "collection-install", "ee-context", "ansible-lint", "molecule"]
 )
 
