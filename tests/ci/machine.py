@@ -3,8 +3,8 @@
 that reaches PyPI and Debian only. tests/README.md says what fails without each of these.
 
 - :func:`prepare` runs when nox loads noxfile.py, before any session: it puts links to the real
-  interpreters first on PATH (:func:`real_pythons`) and creates ansible-test's SSH key pair
-  (:func:`ansible_test_ssh_key`);
+  interpreters (:func:`real_pythons`) and to nox's uv (:func:`uv_on_path`) first on PATH and
+  creates ansible-test's SSH key pair (:func:`ansible_test_ssh_key`);
 - :func:`offline_pip_bootstrap` and :func:`drop_delegation_venvs` are the ``callback_before``
   and ``callback_after`` of the ansible-test sessions, which run ``ansible-test --venv``.
 """
@@ -16,10 +16,11 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-# where real_pythons() links the interpreters
+# where real_pythons() links the interpreters and uv_on_path() uv
 PYTHON_BIN = ROOT / '.nox' / 'python-bin'
 
 
@@ -49,6 +50,21 @@ def real_pythons():
     os.environ['PATH'] = os.pathsep.join([str(PYTHON_BIN)] + path)
 
 
+def uv_on_path():
+    """Link the uv next to nox into the folder that real_pythons() puts first on PATH.
+
+    ansible-test --venv's pip bootstrap (tests/ci/get_pip.py) installs pip with it, in a fraction
+    of the time that ensurepip and pip take.
+    """
+    uv = Path(sys.executable).parent / 'uv'
+    link = PYTHON_BIN / 'uv'
+    if uv.exists() and not (link.is_symlink() and link.resolve() == uv.resolve()):
+        temporary = PYTHON_BIN / ('.uv.%d' % os.getpid())
+        temporary.unlink(missing_ok=True)
+        temporary.symlink_to(uv)
+        temporary.replace(link)
+
+
 def pythons_found(versions):
     """Those of ``versions`` (such as ``'3.8'``) that :func:`real_pythons` found an interpreter for."""
     return [version for version in versions if (PYTHON_BIN / ('python' + version)).exists()]
@@ -74,19 +90,21 @@ def offline_pip_bootstrap():
     """Cache tests/ci/get_pip.py where ansible-test --venv looks for its pip bootstrap script.
 
     ansible-test downloads that script from a host these machines cannot reach
-    (ansible/ansible#77304); the stand-in installs pip with ensurepip. The cache file is named
-    after the pip version that the installed ansible-test wants.
+    (ansible/ansible#77304); the stand-in installs pip with uv or ensurepip. The cache file is
+    named after the pip version that the installed ansible-test wants; one that differs from the
+    stand-in (an older one) is replaced.
     """
     cache = Path.home() / '.ansible' / 'test' / 'cache'
     cache.mkdir(parents=True, exist_ok=True)
     pattern = ROOT / '.nox' / '*' / 'lib' / 'python3*' / 'site-packages' / 'ansible_test' / '_internal' / 'python_requirements.py'
+    stand_in = (ROOT / 'tests' / 'ci' / 'get_pip.py').read_bytes()
     for requirements in glob.glob(str(pattern)):
         with open(requirements, encoding='utf-8') as source:
             found = re.search(r"pip='([0-9.]+)'", source.read())
         target = cache / ('get_pip_%s.py' % found.group(1).replace('.', '_')) if found else None
-        if target and not target.exists():
+        if target and not (target.exists() and target.read_bytes() == stand_in):
             temporary = cache / ('.get_pip.%d' % os.getpid())
-            shutil.copyfile(ROOT / 'tests' / 'ci' / 'get_pip.py', temporary)
+            temporary.write_bytes(stand_in)
             temporary.replace(target)
 
 
@@ -102,4 +120,5 @@ def drop_delegation_venvs():
 def prepare():
     """What must be in place before any session runs (see the module's documentation)."""
     real_pythons()
+    uv_on_path()
     ansible_test_ssh_key()
