@@ -29,7 +29,10 @@ for candidate in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.12.*/bin/python3.12; d
 done
 if ! cmp -s tests/ci/requirements-nox.txt "$runner/requirements-nox.txt"; then
     rm -rf "$runner"
-    "$python" -m venv "$runner" && "$runner/bin/python" -m pip install --quiet -r tests/ci/requirements-nox.txt || exit 2
+    # pip installs uv, and uv the rest (half the CPU time of pip alone)
+    uv_pin=$(grep -E '^uv==' tests/ci/requirements-nox.txt)
+    "$python" -m venv "$runner" && "$runner/bin/python" -m pip install --quiet "$uv_pin" \
+        && "$runner/bin/uv" pip install --quiet --python "$runner/bin/python" -r tests/ci/requirements-nox.txt || exit 2
     cp tests/ci/requirements-nox.txt "$runner/requirements-nox.txt"
 fi
 
