@@ -92,7 +92,7 @@ options:
     type: path
   client_key:
     description:
-      - Path to the PEM file with the private key of O(client_cert).
+      - Path to the PEM file with the private key of O(client_cert), which it requires.
     type: path
   influx_config:
     description:
@@ -113,6 +113,9 @@ options:
       - If not set in the task, the value of E(INFLUX_TRACE_SPAN) is used.
     type: str
 notes:
+  - An environment variable of a connection option (E(INFLUX_HOST), E(INFLUX_TOKEN), E(INFLUX_ORG_ID), E(INFLUX_ORG),
+    E(INFLUX_SKIP_VERIFY), E(INFLUX_TRACE_SPAN), E(INFLUX_ACTIVE_CONFIG)) is read only when the task does not set the
+    option, and counts as unset when it is empty or only white space.
   - The modules talk to the InfluxDB HTTP API with the Python standard library through ansible-core's
     C(ansible.module_utils.urls); no extra Python package is needed on the host that runs them.
 """

@@ -184,6 +184,15 @@ class Secrets:
         return value
 
 
+def _without_tokens(value: t.Any) -> t.Any:
+    """A decoded JSON answer with the value of every ``token`` key, at any depth, hidden."""
+    if isinstance(value, dict):
+        return dict((key, HIDDEN if key == 'token' and item else _without_tokens(item)) for key, item in value.items())
+    if isinstance(value, list):
+        return [_without_tokens(item) for item in value]
+    return value
+
+
 def _snippet(text: str, hide: Callable[[str], str]) -> str:
     """``text`` on one line, its secrets hidden (before and after its white space is squeezed), cut short."""
     text = hide(' '.join(hide(text).split()))
@@ -295,13 +304,14 @@ class InfluxDBClient:
     def _text(self, raw: bytes) -> str:
         """The snippet of a body, as a person may see it, without any secret.
 
-        A JSON body has the secrets hidden in its decoded strings before it is written again, so that
-        the server's escaping cannot hide a secret from :meth:`hide_secrets`; the text, JSON or not,
-        then has them hidden as a whole.
+        A JSON body has the secrets hidden in its decoded strings, and the value of every ``token``
+        key (an authorization's token, which a server may list) hidden, before it is written again, so
+        that the server's escaping cannot hide a secret from :meth:`hide_secrets`; the text, JSON or
+        not, then has them hidden as a whole.
         """
         text = raw.decode('utf-8', errors='replace')
         try:
-            text = json.dumps(self.secrets.hide_in(json.loads(text)), ensure_ascii=False)
+            text = json.dumps(self.secrets.hide_in(_without_tokens(json.loads(text))), ensure_ascii=False)
         except (ValueError, RecursionError):
             pass
         return _snippet(text, self.hide_secrets)

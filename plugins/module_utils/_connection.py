@@ -5,7 +5,8 @@
 # This module_utils is PRIVATE to the collection. It can change without notice.
 
 """The connection layer: the common connection options of every module, how they are resolved
-(task, environment, influx CLI profile, default), the client factory, and the module factory,
+(task, environment, influx CLI profile, default; the environment variables in one table,
+:data:`ENVIRONMENT`), the client factory, and the module factory,
 which checks every number option of a module against its range, and whose modules hide echoed
 secrets in and add the server's version to every result.
 
@@ -18,12 +19,14 @@ from __future__ import annotations
 import os
 import ssl
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback
+from collections import namedtuple
+
+from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE, BOOLEANS_TRUE
 
 from ansible_collections.influxops.influxdb2.plugins.module_utils._client import MAX_RETRY_DELAY, InfluxDBClient
 from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import OptionError
-from ansible_collections.influxops.influxdb2.plugins.module_utils._options import OPTION_RANGES
+from ansible_collections.influxops.influxdb2.plugins.module_utils._options import OPTION_RANGES, ArgumentSpec
 from ansible_collections.influxops.influxdb2.plugins.module_utils._profiles import Profiles
 from ansible_collections.influxops.influxdb2.plugins.module_utils._validators import (
     Range,
@@ -49,11 +52,41 @@ NUMBER_RANGES = dict(
 )
 
 
+def _text(text, variable):
+    return text
+
+
+def _verify_unless_skipped(text, variable):
+    """``validate_certs`` from ``INFLUX_SKIP_VERIFY``, read as the influx CLI reads ``--skip-verify``."""
+    value = text.strip().lower()
+    if value in BOOLEANS_TRUE:
+        return False
+    if value in BOOLEANS_FALSE:
+        return True
+    raise OptionError('%s must be a boolean such as true or false, got %r' % (variable, text))
+
+
+# The environment variable of each connection option (the influx CLI's names) and how its text is
+# read, for resolve_connection alone: a variable is read only when the task does not set the
+# option, and one that is empty or only white space counts as unset. After it come the influx CLI
+# profile and the default (see resolve_connection); the doc fragment names each variable.
+FromEnvironment = namedtuple('FromEnvironment', 'variable read')
+ENVIRONMENT = dict(
+    host=FromEnvironment('INFLUX_HOST', _text),
+    token=FromEnvironment('INFLUX_TOKEN', _text),
+    org_id=FromEnvironment('INFLUX_ORG_ID', _text),
+    org=FromEnvironment('INFLUX_ORG', _text),
+    validate_certs=FromEnvironment('INFLUX_SKIP_VERIFY', _verify_unless_skipped),
+    trace_span=FromEnvironment('INFLUX_TRACE_SPAN', _text),
+    influx_config=FromEnvironment('INFLUX_ACTIVE_CONFIG', _text),
+)
+
+
 def common_argument_spec():
-    """Return a fresh copy of the connection options shared by every module."""
-    return dict(
-        host=dict(type='str', fallback=(env_fallback, ['INFLUX_HOST'])),
-        token=dict(type='str', no_log=True, fallback=(env_fallback, ['INFLUX_TOKEN'])),
+    """Return a fresh copy of the connection options shared by every module, and the rules between them."""
+    return ArgumentSpec(dict(
+        host=dict(type='str'),
+        token=dict(type='str', no_log=True),
         org=dict(type='str'),
         org_id=dict(type='str'),
         validate_certs=dict(type='bool'),
@@ -64,8 +97,8 @@ def common_argument_spec():
         client_cert=dict(type='path'),
         client_key=dict(type='path', no_log=False),
         influx_config=dict(type='str'),
-        trace_span=dict(type='str', fallback=(env_fallback, ['INFLUX_TRACE_SPAN'])),
-    )
+        trace_span=dict(type='str'),
+    ), required_by=dict(client_key=['client_cert']))
 
 
 class Connection:
@@ -109,6 +142,13 @@ class Connection:
 def _given(value):
     """``value``, or None when it is unset, empty or only white space (then the next source is used)."""
     return value if value is not None and value.strip() else None
+
+
+def from_environment(option, environ):
+    """The value of ``option`` from its variable in :data:`ENVIRONMENT`; None when that is unset, empty or blank."""
+    source = ENVIRONMENT[option]
+    text = _given(environ.get(source.variable))
+    return None if text is None else source.read(text, source.variable)
 
 
 def _first_given(*sources):
@@ -179,61 +219,62 @@ def check_tls_files(ca_path, client_cert, client_key):
 def resolve_connection(params, environ=None, org_required=True):
     """Turn the module parameters into a :class:`Connection`, or raise :class:`OptionError`.
 
-    Each setting comes from the task, else the environment, else the influx CLI profile,
-    else the default, as with the influx CLI. ``host`` and ``token`` fall back to the
-    environment through the argument spec; the org to ``INFLUX_ORG_ID`` then ``INFLUX_ORG``,
-    only when the task sets neither; ``validate_certs`` to the inverse of ``INFLUX_SKIP_VERIFY``.
-    The profile is read only when a setting is still missing. The numbers (``timeout``,
-    ``retries``, ``retry_backoff``) were checked by :func:`create_module`.
+    Each setting comes from the task, else its environment variable (see :data:`ENVIRONMENT`),
+    else the influx CLI profile, else the default, as with the influx CLI. An empty or blank
+    ``host`` or ``token`` in the task counts as unset. The org comes from ``INFLUX_ORG_ID`` then
+    ``INFLUX_ORG`` only when the task sets neither ``org`` nor ``org_id``. The profile is read only
+    when a setting is still missing. The numbers (``timeout``, ``retries``, ``retry_backoff``) and
+    the rules between options (such as ``client_key`` needs ``client_cert``) were checked by
+    :func:`create_module`.
     """
     environ = os.environ if environ is None else environ
-    profiles = Profiles(params.get('influx_config'), environ)
+    profiles = Profiles(params.get('influx_config') or from_environment('influx_config', environ), environ)
 
-    host = _given(params.get('host')) or _given(environ.get('INFLUX_HOST')) or profiles.get('url') or DEFAULT_HOST
+    host = _given(params.get('host')) or from_environment('host', environ) or profiles.get('url') or DEFAULT_HOST
     host = check_http_url(host, 'host', base=True)
 
-    token, token_source = _first_given((params.get('token'), 'token'), (environ.get('INFLUX_TOKEN'), 'token (from INFLUX_TOKEN)'),
+    token_variable = ENVIRONMENT['token'].variable
+    token, token_source = _first_given((params.get('token'), 'token'),
+                                       (from_environment('token', environ), 'token (from %s)' % token_variable),
                                        (lambda: profiles.get('token'), lambda: 'the token of %s' % profiles.describe()))
     if not token:
-        raise OptionError('token is required: set the token option, the INFLUX_TOKEN environment variable (it is %s), or a token in %s'
-                          % ('set but empty' if 'INFLUX_TOKEN' in environ else 'unset', profiles.describe()))
+        raise OptionError('token is required: set the token option, the %s environment variable (it is %s), or a token in %s'
+                          % (token_variable, 'set but empty' if token_variable in environ else 'unset', profiles.describe()))
     token = check_token(token, token_source)
 
+    # By hand, not as AnsibleModule's mutually_exclusive and required_one_of: when the task sets
+    # neither, the environment or the profile decides, and the message of both says how to cancel
+    # the one that module_defaults set.
     org, org_id = params.get('org'), params.get('org_id')
     if org is not None and org_id is not None:
         raise OptionError('parameters are mutually exclusive: org|org_id. Set only one of them; where one comes from '
                           'module_defaults, cancel it in the task with org_id: "{{ omit }}" (or org: "{{ omit }}")')
     if org is None and org_id is None:
-        if environ.get('INFLUX_ORG_ID'):
-            org_id = environ['INFLUX_ORG_ID']
-        elif environ.get('INFLUX_ORG'):
-            org = environ['INFLUX_ORG']
-        elif org_required:
+        org_id = from_environment('org_id', environ)
+        org = from_environment('org', environ) if org_id is None else None
+        if org_id is None and org is None and org_required:
             org = profiles.get('org')
     if org_id is not None:
         org_id = check_id(org_id, 'org_id')
     elif org is not None:
         check_name(org, 'org')
     elif org_required:
-        raise OptionError('one of org or org_id is required: set it in the task, in INFLUX_ORG_ID / INFLUX_ORG, or in %s'
-                          % profiles.describe())
+        raise OptionError('one of org or org_id is required: set it in the task, in %s / %s, or in %s'
+                          % (ENVIRONMENT['org_id'].variable, ENVIRONMENT['org'].variable, profiles.describe()))
 
     validate_certs = params.get('validate_certs')
     if validate_certs is None:
-        skip = environ.get('INFLUX_SKIP_VERIFY', '')
-        if skip.strip().lower() in BOOLEANS_TRUE:
-            validate_certs = False
-        elif not skip.strip() or skip.strip().lower() in BOOLEANS_FALSE:
-            validate_certs = True
-        else:
-            raise OptionError('INFLUX_SKIP_VERIFY must be a boolean such as true or false, got %r' % skip)
+        validate_certs = from_environment('validate_certs', environ)
+    if validate_certs is None:
+        validate_certs = True
 
-    if params.get('client_key') is not None and params.get('client_cert') is None:
-        raise OptionError('client_key needs client_cert: set client_cert to the certificate that goes with the key')
     ca_path, client_cert, client_key = params.get('ca_path'), params.get('client_cert'), params.get('client_key')
     check_tls_files(ca_path, client_cert, client_key)
 
-    trace_span = params.get('trace_span') or None
+    trace_span = params.get('trace_span')
+    if trace_span is None:
+        trace_span = from_environment('trace_span', environ)
+    trace_span = trace_span or None
     if trace_span is not None and (trace_span.strip() != trace_span or any(ord(c) < 32 or ord(c) == 127 for c in trace_span)):
         raise OptionError('trace_span must be a header value without control characters or surrounding spaces, got %r' % trace_span)
 
@@ -251,9 +292,18 @@ class InfluxModule(AnsibleModule):
     client's secrets hidden in every form a server may have echoed them in (Ansible's
     ``no_log_values`` hide them only as they are): its results hold what servers answered, such as
     a description or a replication's last error.
+
+    ``secret_keys`` are the result keys that return a secret that the task created (such as the token
+    of a new authorization), and the only ones where it shows. Such a secret joins the client's secrets
+    (:meth:`InfluxDBClient.add_secret`), so that it is hidden in every other key, every warning and
+    every message, in every form; these keys alone are not hidden by the client. It does not join
+    ``no_log_values``: Ansible would hide it in these keys as well, and it needs no other hiding from
+    Ansible, since it never is a module argument. Every secret in ``no_log_values`` (the connecting
+    token) is still hidden in these keys.
     """
 
     influxdb_client = None
+    secret_keys = ()
 
     def _reported(self, value):
         client = self.influxdb_client
@@ -261,7 +311,10 @@ class InfluxModule(AnsibleModule):
 
     def _result(self, result):
         result.setdefault('server_version', self.influxdb_client.server_version if self.influxdb_client is not None else None)
-        return self._reported(result)
+        created = dict((key, result.pop(key)) for key in self.secret_keys if key in result)
+        result = self._reported(result)
+        result.update(created)
+        return result
 
     def warn(self, warning, *args, **kwargs):
         super().warn(self._reported(warning), *args, **kwargs)
@@ -273,23 +326,27 @@ class InfluxModule(AnsibleModule):
         super().fail_json(self._reported(msg), **self._result(kwargs))
 
 
-def create_module(argument_spec):
-    """The :class:`InfluxModule` of a task: the common connection options plus ``argument_spec``, with check mode.
+def create_module(argument_spec, secret_keys=()):
+    """The :class:`InfluxModule` of a task: the common connection options plus the :class:`ArgumentSpec`
+    ``argument_spec``, with check mode; ``secret_keys`` are its result keys that return a secret that
+    the task created (see :class:`InfluxModule`).
 
-    Every number option, suboptions included, is checked against its range in :data:`NUMBER_RANGES`
-    (else the range of its type) here, before the module does anything; the task fails on one out of range.
+    ``AnsibleModule`` checks the rules of both (such as mutually exclusive options). Every number
+    option, suboptions included, is checked against its range in :data:`NUMBER_RANGES` (else the
+    range of its type) here, before the module does anything; the task fails on one out of range.
     """
-    spec = common_argument_spec()
-    spec.update(argument_spec)
-    module = InfluxModule(argument_spec=spec, supports_check_mode=True)
+    spec = common_argument_spec().merge(argument_spec)
+    module = InfluxModule(supports_check_mode=True, **spec.module_kwargs())
+    module.secret_keys = tuple(secret_keys)
     try:
-        check_numbers(module.params, spec, NUMBER_RANGES)
+        check_numbers(module.params, spec.argument_spec, NUMBER_RANGES)
     except OptionError as exc:
         fail(module, exc)
     return module
 
 
-def fail(module, exc):
-    """Fail the task with an :class:`InfluxOpsError`, hiding its secrets wherever the result holds them."""
+def fail(module, exc, **result):
+    """Fail the task with an :class:`InfluxOpsError`, hiding its secrets wherever the result holds them; ``result``
+    adds to what the error returns (such as the token of an authorization created before the failure)."""
     module.no_log_values.update(exc.secrets)
-    module.fail_json(**exc.fail_kwargs())
+    module.fail_json(**dict(exc.fail_kwargs(), **result))

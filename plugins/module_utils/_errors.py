@@ -103,6 +103,11 @@ class SetError(InfluxOpsError):
         return result
 
 
+def remote_answered(code):
+    """What the remote answered to a validation (the status ``code``, ``None`` when no answer came), in words."""
+    return 'the remote answered %d' % code if code is not None else 'no answer came from the remote'
+
+
 class ValidationError(InfluxOpsError):
     """The server refused to validate a replication: the remote did not accept an empty write.
 
@@ -116,6 +121,10 @@ class ValidationError(InfluxOpsError):
         self.error = error
         self.remote_code = remote_code
         self.result = result
+
+    @property
+    def answered(self):
+        return remote_answered(self.remote_code)
 
     def fail_kwargs(self):
         result = self.error.fail_kwargs()

@@ -14,7 +14,7 @@ class Field:
     """One field of a resource.
 
     ``option`` is the module's snake_case name, ``api`` the API's key, ``kind`` its JSON type
-    (``str``, ``bool`` or ``int``). ``nullable``: null or absent in an answer is fine (``default`` is then
+    (``str``, ``bool``, ``int`` or ``list``). ``nullable``: null or absent in an answer is fine (``default`` is then
     returned, if set). ``is_id``: an InfluxDB ID, compared and written lower-cased. ``create`` /
     ``update``: sent in a create / PATCH body.
     """
@@ -41,7 +41,7 @@ class Field:
         return have == want
 
 
-KIND_NAMES = {bool: 'a boolean', int: 'an integer'}
+KIND_NAMES = {bool: 'a boolean', int: 'an integer', list: 'a list'}
 
 
 def shape_problem(fields, value, what):

@@ -83,14 +83,14 @@ def configs_path(environ):
 class Profiles:
     """The profile to fall back on, read the first time a value is needed.
 
-    ``name`` (the ``influx_config`` option) or ``INFLUX_ACTIVE_CONFIG`` selects a profile by
+    ``name`` (the ``influx_config`` option, else ``INFLUX_ACTIVE_CONFIG``) selects a profile by
     name; otherwise the one marked ``active = true`` is used, if any. A missing file or profile
     is an error only when a profile was named; a broken file is an error whenever it is read.
     """
 
     def __init__(self, name=None, environ=None):
         environ = os.environ if environ is None else environ
-        self.name = name or environ.get('INFLUX_ACTIVE_CONFIG') or None
+        self.name = name or None
         self.path = configs_path(environ)
         self._profile = None
 

@@ -4,32 +4,31 @@
 
 # This module_utils is PRIVATE to the collection. It can change without notice.
 
-"""Replications (/api/v2/replications): the options, names resolved to IDs, lookups, the plan,
-carrying the plan out, validation, and the health of a replication.
+"""Replications (/api/v2/replications) on the resource engine (:mod:`._resource`): the field table,
+the check of the options, names resolved to IDs, and what is a replication's own: the remote
+bucket given by name or ID, the defaults and the server versions, the local bucket that only a
+replace changes (and the queue that it loses), validation, and health.
 
-As for remotes, one plan drives the write, ``changed``, check mode and the diff. The live status
-of a replication (its queue, the last answer of the remote) is reported beside it, never as part
-of it: it is not in the diff and never makes a task changed.
+The live status of a replication (its queue, the last answer of the remote) is reported beside
+it, never as part of it: it is not in the diff and never makes a task changed.
 """
 
 from __future__ import annotations
 
 import re
+from functools import partial
 
-from ansible_collections.influxops.influxdb2.plugins.module_utils._buckets import BucketsService, bucket_not_found
-from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import InfluxDBError, OptionError, ValidationError
-from ansible_collections.influxops.influxdb2.plugins.module_utils._fields import (
-    Field,
-    create_body,
-    from_api as fields_from_api,
-    list_problem,
-    predict,
-    shape_problem,
-    update_body,
+from ansible_collections.influxops.influxdb2.plugins.module_utils._buckets import Buckets, bucket_not_found
+from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import (
+    InfluxDBError,
+    OptionError,
+    ValidationError,
+    remote_answered,
 )
-from ansible_collections.influxops.influxdb2.plugins.module_utils._orgs import check_org_id
-from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import REMOTES_PATH, RemotesService
-from ansible_collections.influxops.influxdb2.plugins.module_utils._resource import ResourceService
+from ansible_collections.influxops.influxdb2.plugins.module_utils._fields import Field, from_api, predict, shape_problem, update_body
+from ansible_collections.influxops.influxdb2.plugins.module_utils._options import DEFAULT_BACKLOG_THRESHOLD
+from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import Remotes
+from ansible_collections.influxops.influxdb2.plugins.module_utils._resource import Plan, Resource, with_notes
 from ansible_collections.influxops.influxdb2.plugins.module_utils._validators import check_id, check_name
 from ansible_collections.influxops.influxdb2.plugins.module_utils._version import (
     MAX_AGE_DEFAULT,
@@ -40,26 +39,9 @@ from ansible_collections.influxops.influxdb2.plugins.module_utils._version impor
     parse_version,
 )
 
-REPLICATIONS_PATH = '/api/v2/replications'
-
 # The server answers with a capital R; requests (and some servers' answers) spell it remoteBucketName.
 NAME_KEY, NAME_KEY_IN_REQUESTS = 'RemoteBucketName', 'remoteBucketName'
 
-# Every field of a replication as the API sends it. The remote bucket's name is written by hand
-# (see _create_body and plan_replication), since an ID and a name interact.
-REPLICATION_FIELDS = (
-    Field('id', 'id', create=False, update=False),
-    Field('org_id', 'orgID', update=False),
-    Field('name', 'name'),
-    Field('description', 'description', nullable=True),
-    Field('remote_id', 'remoteID', is_id=True),
-    Field('local_bucket_id', 'localBucketID', is_id=True, update=False),
-    Field('remote_bucket_id', 'remoteBucketID', nullable=True, is_id=True, create=False, update=False),
-    Field('remote_bucket_name', NAME_KEY, nullable=True, default='', create=False, update=False),
-    Field('max_queue_size_bytes', 'maxQueueSizeBytes', kind=int),
-    Field('max_age_seconds', 'maxAgeSeconds', kind=int),
-    Field('drop_non_retryable_data', 'dropNonRetryableData', kind=bool, nullable=True, default=False),
-)
 # The live status, beside the replication.
 STATUS_FIELDS = (
     Field('current_queue_size_bytes', 'currentQueueSizeBytes', kind=int, nullable=True),
@@ -68,11 +50,8 @@ STATUS_FIELDS = (
     Field('latest_error_message', 'latestErrorMessage', nullable=True),
 )
 
-MIN_QUEUE_SIZE = 33554430
-DEFAULT_QUEUE_SIZE = 67108860
-MIN_AGE, MAX_AGE = 60, 5184000
 DEFAULT_AGE = 604800
-DEFAULT_BACKLOG_THRESHOLD = 0.8
+CREATE_DEFAULTS = dict(max_queue_size_bytes=67108860, max_age_seconds=DEFAULT_AGE, drop_non_retryable_data=False)
 
 # Options given either by name or by ID, in the module's words.
 PAIRS = (('remote', 'remote_id'), ('local_bucket', 'local_bucket_id'), ('remote_bucket', 'remote_bucket_id'))
@@ -81,7 +60,6 @@ NAMED_OPTIONS = ('description', 'remote', 'remote_id', 'local_bucket', 'local_bu
 # The fields of the resolved form of the options (names replaced by IDs) that a user can set.
 SETTABLE = ('name', 'description', 'remote_id', 'local_bucket_id', 'remote_bucket_id', 'remote_bucket_name',
             'max_queue_size_bytes', 'max_age_seconds', 'drop_non_retryable_data')
-CREATE_DEFAULTS = dict(max_queue_size_bytes=DEFAULT_QUEUE_SIZE, max_age_seconds=DEFAULT_AGE, drop_non_retryable_data=False)
 TARGET_KEYS = ('remoteID', 'remoteBucketID', NAME_KEY_IN_REQUESTS)
 
 
@@ -94,11 +72,7 @@ def desired_replication(options, where=''):
     the module was created (``_options.OPTION_RANGES``).
     """
     check_name(options['name'], where + 'name')
-    for by_name, by_id in PAIRS:
-        if options.get(by_name) is not None and options.get(by_id) is not None:
-            raise OptionError('%s%s and %s%s are mutually exclusive: set only one of them' % (where, by_name, where, by_id))
-    state = options.get('state') or 'present'
-    if state == 'absent':
+    if (options.get('state') or 'present') == 'absent':
         extra = [option for option in NAMED_OPTIONS if options.get(option) is not None]
         extra += [option for option in ('replace', 'validate') if options.get(option)]
         if extra:
@@ -113,42 +87,11 @@ def desired_replication(options, where=''):
     return desired
 
 
-def _canonical(replication):
-    """A replication as the API sends it, with the remote bucket's name under ``RemoteBucketName`` however it was spelled."""
-    if isinstance(replication, dict) and NAME_KEY not in replication and NAME_KEY_IN_REQUESTS in replication:
-        replication = dict(replication)
-        replication[NAME_KEY] = replication.pop(NAME_KEY_IN_REQUESTS)
-    return replication
-
-
-def replication_problem(replication):
-    """``None`` when ``replication`` has the shape of a replication as InfluxDB sends it, else what was expected."""
-    replication = _canonical(replication)
-    return (shape_problem(REPLICATION_FIELDS, replication, 'a replication object')
-            or shape_problem(STATUS_FIELDS, replication, 'a replication object'))
-
-
-replications_list_problem = list_problem('replications', replication_problem)
-
-
-def from_api(replication):
-    """Convert a replication as the API returns it into the module's snake_case form, without its status."""
-    return fields_from_api(REPLICATION_FIELDS, _canonical(replication))
-
-
 def status_from_api(replication):
     """The live status of a replication as the API returns it (each value ``None`` until the server has one)."""
     if not replication:
         return dict((field.option, None) for field in STATUS_FIELDS)
-    return fields_from_api(STATUS_FIELDS, replication)
-
-
-def matches(replication, org_id=None, name=None, remote_id=None, local_bucket_id=None):
-    """Whether an API replication passes the exact filters that are set (IDs compared lower-cased)."""
-    def same_id(key, value):
-        return value is None or (replication.get(key) or '').lower() == value.lower()
-    return (same_id('orgID', org_id) and same_id('remoteID', remote_id) and same_id('localBucketID', local_bucket_id)
-            and (name is None or replication['name'] == name))
+    return from_api(STATUS_FIELDS, replication)
 
 
 def check_remote_bucket_by_name(server_version, where=''):
@@ -163,93 +106,54 @@ def check_remote_bucket_by_name(server_version, where=''):
                           % (where, '.'.join(map(str, REMOTE_BUCKET_BY_NAME)), server_version, why, where))
 
 
-def resolve_names(client, org_id, desired, remote_id=None, bucket_ids=None, where=''):
+def resolve_names(replications, desired, run, remote_id=None, bucket_ids=None, where=''):
     """The desired replication with names replaced by IDs (:data:`SETTABLE` keys), one GET per name.
 
     ``remote_id`` is the remote given by the context, if any; ``bucket_ids`` maps the org's bucket
-    names to IDs where they were all listed already (see :meth:`BucketsService.ids_by_name`), so that
-    no request is made for a bucket name. A remote or local bucket name that the org does not have
-    fails here, before any write. The remote bucket lives on the remote instance: its name is kept
-    as a name; on a server too old for that, it fails here, before any lookup (see
-    :func:`check_remote_bucket_by_name`). ``where`` prefixes option names in messages.
+    names to IDs where they were all listed already (see :meth:`Buckets.ids_by_name`), so that
+    no request is made for a bucket name. A remote name that the org does not have fails here,
+    before any write; so does a local bucket name, unless ``run`` (a :class:`._resource.Run`) is a
+    dry run: an earlier task would have created the bucket, so it is predicted with no ID, with a
+    warning, and the desired replication has its name as ``local_bucket``. The remote bucket lives
+    on the remote instance: its name is kept as a name; on a server too old for that, it fails
+    here, before any lookup (see :func:`check_remote_bucket_by_name`). ``where`` prefixes option
+    names in messages.
     """
+    client, org_id = replications.client, replications.org_id
     if desired.get('remote_bucket') is not None:
         check_remote_bucket_by_name(client.server_version, where)
     want = dict((key, desired.get(key)) for key in ('name', 'description', 'max_queue_size_bytes', 'max_age_seconds',
                                                     'drop_non_retryable_data'))
     want['remote_id'] = remote_id or desired.get('remote_id')
     if desired.get('remote') is not None:
-        remote = RemotesService(client).find(org_id, desired['remote'])
+        remote = Remotes(client, org_id).find(desired['remote'])
         if remote is None:
             raise InfluxDBError('remote %r not found in organization %s: check %sremote (nothing was written)'
                                 % (desired['remote'], org_id, where), method='GET',
-                                url=client.url(REMOTES_PATH, dict(orgID=org_id, name=desired['remote'])))
+                                url=client.url(Remotes.PATH, dict(orgID=org_id, name=desired['remote'])))
         want['remote_id'] = remote['id'].lower()
     want['local_bucket_id'] = desired.get('local_bucket_id')
     if desired.get('local_bucket') is not None:
         if bucket_ids is not None:
             bucket_id = bucket_ids.get(desired['local_bucket'])
         else:
-            bucket = BucketsService(client).find(org_id, desired['local_bucket'])
+            bucket = Buckets(client, org_id).find(desired['local_bucket'])
             bucket_id = bucket['id'].lower() if bucket else None
         if bucket_id is None:
-            raise bucket_not_found(client, org_id, desired['local_bucket'], where + 'local_bucket (nothing was written)')
+            run.not_found(client, bucket_not_found(client, org_id, desired['local_bucket'], where + 'local_bucket (nothing was written)'),
+                          'bucket %r not found in organization %s: in check mode, %slocal_bucket is predicted with no ID '
+                          '(local_bucket_id null); the real run fails unless an earlier task creates the bucket'
+                          % (desired['local_bucket'], org_id, where))
+            want['local_bucket'] = desired['local_bucket']
         want['local_bucket_id'] = bucket_id
     want['remote_bucket_id'] = desired.get('remote_bucket_id')
     want['remote_bucket_name'] = desired.get('remote_bucket')
     return want
 
 
-class Plan:
-    """What one replication needs: ``action`` is one of create, update, replace (delete then create), delete or none.
-
-    ``before`` and ``after`` are snake_case replications without status (``{}`` for none); ``body``
-    is the create body (create, replace) or the PATCH body (update). ``retarget`` tells whether
-    the remote or the remote bucket changes. ``warnings`` are for the user, whatever the mode.
-    ``status`` is the live status of the replication found (each value ``None`` for none).
-    """
-
-    def __init__(self, action, before, after, body=None, retarget=False, warnings=(), status=None):
-        self.action = action
-        self.status = status or status_from_api(None)
-        self.before = before
-        self.after = after
-        self.body = body
-        self.retarget = retarget
-        self.warnings = list(warnings)
-
-    @property
-    def changed(self):
-        return self.action != 'none'
-
-    @property
-    def replication_id(self):
-        return self.before.get('id')
-
-
-def _create_body(after):
-    body = create_body(REPLICATION_FIELDS, after)
-    if after['remote_bucket_id'] is not None:
-        body['remoteBucketID'] = after['remote_bucket_id']
-    if after['remote_bucket_name']:
-        body[NAME_KEY_IN_REQUESTS] = after['remote_bucket_name']
-    return body
-
-
-def _queued(status):
-    remaining = (status or {}).get('remaining_bytes_to_be_synced')
+def _queued(current):
+    remaining = status_from_api(current).get('remaining_bytes_to_be_synced') if current else None
     return ' (%d bytes not yet sent)' % remaining if remaining is not None else ''
-
-
-def _missing_to_create(want, where):
-    missing = []
-    if want.get('remote_id') is None:
-        missing.append(('remote', 'remote_id'))
-    if want.get('local_bucket_id') is None:
-        missing.append(('local_bucket', 'local_bucket_id'))
-    if want.get('remote_bucket_id') is None and want.get('remote_bucket_name') is None:
-        missing.append(('remote_bucket', 'remote_bucket_id'))
-    return ['%s%s or %s%s' % (where, by_name, where, by_id) for by_name, by_id in missing]
 
 
 def max_age_meaning(value, version):
@@ -267,112 +171,133 @@ def max_age_meaning(value, version):
     return None
 
 
-def _max_age_warnings(name, value, server_version):
-    """The warning for a replication created with ``max_age_seconds`` ``value``, when the server does not read it as seconds."""
-    meaning = max_age_meaning(value, parse_version(server_version))
-    return ['replication %r: max_age_seconds %d on InfluxDB %s means %s' % (name, value, server_version, meaning)] if meaning else []
+def queue_loss_header(names):
+    """The header of the after side of a diff in which the replications ``names`` are deleted or replaced."""
+    return 'the data queued in replication(s) %s and not yet sent is lost' % ', '.join(repr(name) for name in names)
 
 
-def _predict(want, org_id, server_version=None):
-    full = dict(CREATE_DEFAULTS)
-    if is_before(parse_version(server_version), MAX_AGE_IN_SECONDS):
-        # one week, read as nanoseconds, would drop whatever waits to be sent: no age limit instead
-        full['max_age_seconds'] = 0
-    full.update((key, value) for key, value in want.items() if value is not None)
-    return predict(REPLICATION_FIELDS, full, id=None, org_id=org_id)
+def retargets(plan):
+    """Whether ``plan`` changes the remote or the remote bucket of the replication."""
+    return plan.action == 'replace' or plan.action == 'update' and any(key in plan.body for key in TARGET_KEYS)
 
 
-def plan_replication(current, want, org_id, state='present', replace=False, where='', server_version=None):
-    """Plan one replication.
-
-    ``current`` is the replication as the API returned it (or ``None``); ``want`` maps the
-    :data:`SETTABLE` keys to values, ``None`` meaning "leave as it is" (names resolved to IDs).
-    ``server_version`` is the server's version as its answers reported it (``None`` when unknown):
-    a replication created on a server before 2.6 gets ``max_age_seconds`` 0 by default, and a
-    ``max_age_seconds`` that is written and that the server does not read as seconds is warned about.
-    Raises :class:`OptionError` when a replication must be created but the options to create it
-    are missing, or its local bucket would change without ``replace``.
-    """
-    before = from_api(current)
-    name = want['name']
-    if state == 'absent':
-        warnings = []
-        if current:
-            warnings.append('deleting replication %r loses the data queued for the remote%s' % (name, _queued(status_from_api(current))))
-        return Plan('delete' if current else 'none', before, {}, warnings=warnings, status=status_from_api(current))
-
-    if not current:
-        missing = _missing_to_create(want, where)
-        if missing:
-            raise OptionError('replication %r does not exist in organization %s; to create it, set %s'
-                              % (name, org_id, ', '.join(missing)))
-        after = _predict(want, org_id, server_version)
-        return Plan('create', {}, after, _create_body(after), warnings=_max_age_warnings(name, after['max_age_seconds'], server_version))
-
-    if want.get('local_bucket_id') is not None and want['local_bucket_id'] != before['local_bucket_id'].lower():
-        queued = _queued(status_from_api(current))
-        if not replace:
-            raise OptionError('replication %r replicates local bucket %s, not %s: the local bucket of a replication cannot be '
-                              'changed, so the replication would have to be deleted and created again, which loses the data '
-                              'queued for the remote%s; set %sreplace=true to do that'
-                              % (name, before['local_bucket_id'], want['local_bucket_id'], queued, where))
-        kept = dict((key, before[key]) for key in SETTABLE)
-        if before['remote_bucket_name']:
-            kept['remote_bucket_id'] = None
-        else:
-            kept['remote_bucket_name'] = None
-        if want.get('remote_bucket_id') is not None or want.get('remote_bucket_name') is not None:
-            kept['remote_bucket_id'] = kept['remote_bucket_name'] = None
-        kept.update((key, value) for key, value in want.items() if value is not None)
-        after = _predict(kept, org_id, server_version)
-        warning = ('replace=true deletes replication %r and creates it again for local bucket %s: the data queued for the '
-                   'remote%s is lost' % (name, want['local_bucket_id'], queued))
-        return Plan('replace', before, after, _create_body(after), retarget=True,
-                    warnings=[warning] + _max_age_warnings(name, after['max_age_seconds'], server_version),
-                    status=status_from_api(current))
-
-    fields = dict((key, want.get(key)) for key in ('name', 'description', 'remote_id', 'max_queue_size_bytes', 'max_age_seconds',
-                                                   'drop_non_retryable_data'))
-    body, after = update_body(REPLICATION_FIELDS, before, fields)
-    if want.get('remote_bucket_id') is not None:
-        if (before['remote_bucket_id'] or '').lower() != want['remote_bucket_id'] or before['remote_bucket_name']:
-            # from a name (or another ID) to this ID: the name must be cleared, or the server keeps writing to it
-            body['remoteBucketID'] = after['remote_bucket_id'] = want['remote_bucket_id']
-            body[NAME_KEY_IN_REQUESTS] = after['remote_bucket_name'] = ''
-    elif want.get('remote_bucket_name') is not None and want['remote_bucket_name'] != before['remote_bucket_name']:
-        # the server keeps the old ID beside the name, and writes to the name
-        body[NAME_KEY_IN_REQUESTS] = after['remote_bucket_name'] = want['remote_bucket_name']
-    warnings = []
-    if 'maxAgeSeconds' in body:
-        warning = ('max_age_seconds of replication %r changes from %s to %s: the server stores it at once, but applies it to the '
-                   'running queue only after it restarts' % (name, before['max_age_seconds'], body['maxAgeSeconds']))
-        meaning = max_age_meaning(body['maxAgeSeconds'], parse_version(server_version))
-        if meaning:
-            warning += '; on InfluxDB %s, %d means %s' % (server_version, body['maxAgeSeconds'], meaning)
-        warnings.append(warning)
-    retarget = any(key in body for key in TARGET_KEYS)
-    return Plan('update' if body else 'none', before, after, body or None, retarget=retarget, warnings=warnings,
-                status=status_from_api(current))
+REMOTE_CODE_RE = re.compile(r'invalid response code (\d+)')
 
 
-class ReplicationsService(ResourceService):
-    """The requests made for replications."""
+class Replications(Resource):
+    """Replications; their names are resolved to IDs by :func:`resolve_names`."""
 
-    PATH = REPLICATIONS_PATH
-    KIND = 'replication'
-
-    def problem(self, value):
-        return replication_problem(value)
+    PATH, LIST_KEY, KIND = '/api/v2/replications', 'replications', 'replication'
+    # Every field of a replication as the API sends it. The remote bucket's name is written by hand
+    # (see create_body and plan_change), since an ID and a name interact.
+    FIELDS = (
+        Field('id', 'id', create=False, update=False),
+        Field('org_id', 'orgID', is_id=True, update=False),
+        Field('name', 'name'),
+        Field('description', 'description', nullable=True),
+        Field('remote_id', 'remoteID', is_id=True),
+        Field('local_bucket_id', 'localBucketID', is_id=True, update=False),
+        Field('remote_bucket_id', 'remoteBucketID', nullable=True, is_id=True, create=False, update=False),
+        Field('remote_bucket_name', NAME_KEY, nullable=True, default='', create=False, update=False),
+        Field('max_queue_size_bytes', 'maxQueueSizeBytes', kind=int),
+        Field('max_age_seconds', 'maxAgeSeconds', kind=int),
+        Field('drop_non_retryable_data', 'dropNonRetryableData', kind=bool, nullable=True, default=False),
+    )
+    FILTERS = dict(name='name', remote_id='remoteID', local_bucket_id='localBucketID')
+    LEVEL = 1
+    DONE = 'replications_'
 
     def canonical(self, value):
-        return _canonical(value)
+        """The remote bucket's name under ``RemoteBucketName`` however it was spelled."""
+        if isinstance(value, dict) and NAME_KEY not in value and NAME_KEY_IN_REQUESTS in value:
+            value = dict(value)
+            value[NAME_KEY] = value.pop(NAME_KEY_IN_REQUESTS)
+        return value
 
-    def list(self, org_id, name=None, remote_id=None, local_bucket_id=None):
-        """Replications of an org, filtered exactly; always a list (the API answers ``null`` for none)."""
-        query = dict(orgID=org_id, name=name or None, remoteID=remote_id or None, localBucketID=local_bucket_id or None)
-        found = self.client.get(REPLICATIONS_PATH, query, expect=replications_list_problem)['replications'] or []
-        # The server filters already; filter again so that a server that ignores a filter cannot mislead us.
-        return [_canonical(r) for r in found if matches(r, name=name, remote_id=remote_id, local_bucket_id=local_bucket_id)]
+    def problem(self, value):
+        return super().problem(value) or shape_problem(STATUS_FIELDS, value, 'a replication object')
+
+    def missing(self, want, where='', **options):
+        # a local bucket that does not exist yet (check mode) is given by its name
+        missing = [(by_name, by_id) for by_name, by_id, key in (('remote', 'remote_id', 'remote_id'),
+                                                                ('local_bucket', 'local_bucket_id', 'local_bucket'),
+                                                                ('remote_bucket', 'remote_bucket_id', 'remote_bucket_name'))
+                   if want.get(by_id) is None and want.get(key) is None]
+        return ', '.join('%s%s or %s%s' % (where, by_name, where, by_id) for by_name, by_id in missing) or None
+
+    def predict(self, want, **options):
+        full = dict(CREATE_DEFAULTS)
+        if is_before(parse_version(self.client.server_version), MAX_AGE_IN_SECONDS):
+            # one week, read as nanoseconds, would drop whatever waits to be sent: no age limit instead
+            full['max_age_seconds'] = 0
+        full.update((key, value) for key, value in want.items() if value is not None)
+        return predict(self.FIELDS, full, id=None, org_id=self.org_id)
+
+    def create_body(self, after, want=None):
+        body = super().create_body(after, want)
+        if after['remote_bucket_id'] is not None:
+            body['remoteBucketID'] = after['remote_bucket_id']
+        if after['remote_bucket_name']:
+            body[NAME_KEY_IN_REQUESTS] = after['remote_bucket_name']
+        return body
+
+    def _max_age_warnings(self, name, value, change=None):
+        """``change`` (if any) and what the server does with ``max_age_seconds`` ``value``, where it does not read it as seconds."""
+        version = self.client.server_version
+        meaning = max_age_meaning(value, parse_version(version))
+        if change:
+            return [change + ('; on InfluxDB %s, %d means %s' % (version, value, meaning) if meaning else '')]
+        return ['replication %r: max_age_seconds %d on InfluxDB %s means %s' % (name, value, version, meaning)] if meaning else []
+
+    def create_warnings(self, after):
+        return self._max_age_warnings(after['name'], after['max_age_seconds'])
+
+    def delete_warnings(self, current):
+        return ['deleting replication %r loses the data queued for the remote%s' % (current['name'], _queued(current))]
+
+    def plan_change(self, current, before, want, replace=False, where='', **options):
+        """An update of what differs; a replace (delete, then create) for another local bucket, only with ``replace``."""
+        name = want['name']
+        if want.get('local_bucket_id') is not None and want['local_bucket_id'] != before['local_bucket_id'].lower():
+            if not replace:
+                raise OptionError('replication %r replicates local bucket %s, not %s: the local bucket of a replication cannot be '
+                                  'changed, so the replication would have to be deleted and created again, which loses the data '
+                                  'queued for the remote%s; set %sreplace=true to do that'
+                                  % (name, before['local_bucket_id'], want['local_bucket_id'], _queued(current), where))
+            kept = dict((key, before[key]) for key in SETTABLE)
+            kept['remote_bucket_id' if before['remote_bucket_name'] else 'remote_bucket_name'] = None
+            if want.get('remote_bucket_id') is not None or want.get('remote_bucket_name') is not None:
+                kept['remote_bucket_id'] = kept['remote_bucket_name'] = None
+            kept.update((key, value) for key, value in want.items() if value is not None)
+            after = self.predict(kept)
+            warning = ('replace=true deletes replication %r and creates it again for local bucket %s: the data queued for the '
+                       'remote%s is lost' % (name, want['local_bucket_id'], _queued(current)))
+            return Plan('replace', current, before, after, self.create_body(after), [warning] + self.create_warnings(after))
+
+        fields = dict((key, want.get(key)) for key in ('name', 'description', 'remote_id', 'max_queue_size_bytes', 'max_age_seconds',
+                                                       'drop_non_retryable_data'))
+        body, after = update_body(self.FIELDS, before, fields)
+        if want.get('remote_bucket_id') is not None:
+            if (before['remote_bucket_id'] or '').lower() != want['remote_bucket_id'] or before['remote_bucket_name']:
+                # from a name (or another ID) to this ID: the name must be cleared, or the server keeps writing to it
+                body['remoteBucketID'] = after['remote_bucket_id'] = want['remote_bucket_id']
+                body[NAME_KEY_IN_REQUESTS] = after['remote_bucket_name'] = ''
+        elif want.get('remote_bucket_name') is not None and want['remote_bucket_name'] != before['remote_bucket_name']:
+            # the server keeps the old ID beside the name, and writes to the name
+            body[NAME_KEY_IN_REQUESTS] = after['remote_bucket_name'] = want['remote_bucket_name']
+        warnings = []
+        if 'maxAgeSeconds' in body:
+            warnings = self._max_age_warnings(name, body['maxAgeSeconds'], change=(
+                'max_age_seconds of replication %r changes from %s to %s: the server stores it at once, but applies it to the '
+                'running queue only after it restarts' % (name, before['max_age_seconds'], body['maxAgeSeconds'])))
+        return Plan('update' if body else 'none', current, before, after, body or None, warnings)
+
+    def again(self, found, want, replace=False, **options):
+        return self.plan(found, want, replace=replace)
+
+    def conflict(self, again):
+        return OptionError('replication %r was created by another run at the same moment with another local bucket (%s); '
+                           'run the task again to converge on it' % (again.before['name'], again.before['local_bucket_id']))
 
     def validate(self, replication_id):
         """Ask the server to validate the stored replication (an empty write to the remote)."""
@@ -380,155 +305,95 @@ class ReplicationsService(ResourceService):
 
     def validate_create(self, body):
         """Validate a replication that is not created (``?validate=true``: nothing is saved)."""
-        self.client.request('POST', REPLICATIONS_PATH, query=dict(validate='true'), body=body)
+        self.client.request('POST', self.PATH, query=dict(validate='true'), body=body)
 
     def validate_update(self, replication_id, body):
         """Validate a stored replication with the remote and remote bucket ID of ``body`` (nothing is saved)."""
         self.client.request('PATCH', self._path(replication_id), query=dict(validate='true'), body=body)
 
-
-class Outcome:
-    """The result of converging one replication: what the module reports."""
-
-    def __init__(self, changed, before, after, status, validated=None):
-        self.changed = changed
-        self.before = before
-        self.after = after
-        self.status = status
-        self.validated = validated
-        # whether the data queued in the replication is lost (it is deleted, or replaced)
-        self.queue_lost = False
-
-    def result(self):
-        """What the module returns. The status is beside the replication, never in the diff."""
-        diff = dict(before=self.before, after=self.after)
-        if self.queue_lost:
-            diff['after_header'] = queue_loss_header([self.before['name']])
-        return dict(changed=self.changed, replication=self.after, status=self.status, validated=self.validated, diff=diff)
-
-
-def queue_loss_header(names):
-    """The header of the after side of a diff in which the replications ``names`` are deleted or replaced."""
-    return 'the data queued in replication(s) %s and not yet sent is lost' % ', '.join(repr(name) for name in names)
-
-
-REMOTE_CODE_RE = re.compile(r'invalid response code (\d+)')
-
-
-def _validate(outcome, name, check):
-    """Run ``check()``; set ``outcome.validated``, or raise :class:`ValidationError` on the server's refusal (400)."""
-    try:
-        check()
-    except InfluxDBError as exc:
-        if exc.status != 400:
-            raise
-        found = REMOTE_CODE_RE.search(exc.api_message or '')
-        code = int(found.group(1)) if found else None
-        answered = 'the remote answered %d' % code if code is not None else 'no answer came from the remote'
-        outcome.validated = False
-        raise ValidationError('replication %r failed validation (%s): %s' % (name, answered, exc.api_message or exc),
-                              exc, code, outcome.result())
-    outcome.validated = True
-    return outcome
-
-
-def converge_replication(service, org_id, current, want, state='present', replace=False, validate=False, check_mode=False,
-                         org_confirmed=False):
-    """Plan one replication, carry the plan out (unless ``check_mode``) and validate it when asked.
-
-    ``org_confirmed`` tells whether the org is known to exist; otherwise it is checked before a
-    create, since the API does not check it.
-    """
-    plan = plan_replication(current, want, org_id, state, replace, server_version=service.client.server_version)
-    for warning in plan.warnings:
-        service.client.warn(warning)
-    if plan.action == 'create' and not org_confirmed:
-        check_org_id(service.client, org_id)
-    if check_mode:
-        status = {} if not plan.after else plan.status if plan.action in ('update', 'none') else status_from_api(None)
-        outcome = Outcome(plan.changed, plan.before, plan.after, status)
-        if validate and plan.after:
-            _check_mode_validate(service, plan, outcome)
-    else:
-        outcome = execute_plan(service, org_id, plan, want, replace)
+    def verify(self, outcome, plan, validate=False, **options):
+        """With ``validate``, validate the replication after its write."""
         if validate and outcome.after:
-            _validate(outcome, want['name'], lambda: service.validate(outcome.after['id']))
-    # a replication that another run deleted first (not changed) had no queue left to lose
-    outcome.queue_lost = plan.action in ('delete', 'replace') and outcome.changed
-    return outcome
+            self._validated(outcome, plan, partial(self.validate, outcome.after['id']))
+
+    def verify_predicted(self, outcome, plan, validate=False, pending=False, **options):
+        """With ``validate``, in check mode, validate what can be validated without a write (not a replication whose
+        remote is created in the same run, ``pending``, or whose local bucket does not exist yet)."""
+        if not validate or not outcome.after:
+            return
+        name = outcome.after['name']
+        if pending or plan.after['local_bucket_id'] is None:
+            self.client.warn('validated is null: in check mode, replication %r cannot be validated, since its %s'
+                             % (name, 'remote is created by this run' if pending else 'local bucket does not exist yet'))
+            return
+        elif plan.action in ('none', 'update') and not retargets(plan):
+            check = partial(self.validate, plan.id)
+        elif plan.after['remote_bucket_name']:
+            self.client.warn('validated is null: in check mode, replication %r can only be validated with ?validate=true, which '
+                             'ignores a remote bucket given by name; run without check mode (or give remote_bucket_id) to '
+                             'validate it' % name)
+            return
+        elif plan.action == 'update':
+            check = partial(self.validate_update, plan.id, dict((key, plan.body[key]) for key in ('remoteID', 'remoteBucketID')
+                                                                if key in plan.body))
+        else:
+            check = partial(self.validate_create, plan.body)
+        self._validated(outcome, plan, check)
+
+    def _validated(self, outcome, plan, check):
+        """Run the validation request ``check``; set ``outcome.validated``, or raise :class:`ValidationError` on a refusal."""
+        name = outcome.after['name']
+        try:
+            check()
+        except InfluxDBError as exc:
+            if exc.status != 400:
+                raise
+            found = REMOTE_CODE_RE.search(exc.api_message or '')
+            code = int(found.group(1)) if found else None
+            outcome.validated = False
+            raise ValidationError('replication %r failed validation (%s): %s' % (name, remote_answered(code), exc.api_message or exc),
+                                  exc, code, result(outcome, plan))
+        outcome.validated = True
 
 
-def _check_mode_validate(service, plan, outcome):
-    """Validate what can be validated without a write to the edge server."""
-    name = plan.after['name']
-    if plan.action in ('none', 'update') and not plan.retarget:
-        return _validate(outcome, name, lambda: service.validate(plan.replication_id))
-    if plan.after['remote_bucket_name']:
-        service.client.warn('validated is null: in check mode, replication %r can only be validated with ?validate=true, which '
-                            'ignores a remote bucket given by name; run without check mode (or give remote_bucket_id) to '
-                            'validate it' % name)
-        return outcome
-    if plan.action == 'update':
-        body = dict((key, plan.body[key]) for key in ('remoteID', 'remoteBucketID') if key in plan.body)
-        return _validate(outcome, name, lambda: service.validate_update(plan.replication_id, body))
-    return _validate(outcome, name, lambda: service.validate_create(plan.body))
+def queue_lost(plan, outcome):
+    """Whether the data queued in the replication is lost: it is deleted or replaced (not when another run deleted it first)."""
+    return plan.action in ('delete', 'replace') and outcome.changed
 
 
-def execute_plan(service, org_id, plan, want, replace=False):
-    """Make the writes that ``plan`` needs, if any; return the :class:`Outcome`."""
-    if plan.action == 'none':
-        return Outcome(False, plan.before, plan.after, plan.status if plan.after else {})
-    if plan.action == 'delete':
-        deleted = service.delete(plan.replication_id)
-        return Outcome(deleted, plan.before, {}, {})
-    if plan.action == 'update':
-        written = service.update(org_id, want['name'], plan.replication_id, plan.body)
-        return Outcome(True, plan.before, from_api(written), status_from_api(written))
-    if plan.action == 'replace':
-        service.delete(plan.replication_id)
-        outcome = _create(service, org_id, plan, want, replace)
-        return Outcome(True, plan.before, outcome.after, outcome.status)
-    return _create(service, org_id, plan, want, replace)
+def result(outcome, plan):
+    """What influx_replication returns. The status is beside the replication, never in the diff."""
+    diff = with_notes(dict(before=outcome.before, after=outcome.after),
+                      [queue_loss_header([outcome.before['name']])] if queue_lost(plan, outcome) else [])
+    status = status_from_api(outcome.answer) if outcome.after else {}
+    return dict(changed=outcome.changed, replication=outcome.after, status=status, validated=outcome.validated, diff=diff)
 
 
-def _create(service, org_id, plan, want, replace):
-    """POST a new replication and converge on what is there (see :meth:`ResourceService.create_or_find`):
-    a replication found after a lost answer or a UNIQUE race is planned again, and only what still differs is changed."""
-    created, how = service.create_or_find(org_id, plan.body)
-    if how == 'created':
-        return Outcome(True, {}, from_api(created), status_from_api(created))
-    created_by_us = how == 'lost'
-    again = plan_replication(created, want, org_id, 'present', replace, server_version=service.client.server_version)
-    before = {} if created_by_us else again.before
-    if again.action == 'none':
-        return Outcome(created_by_us, before, again.after, status_from_api(created))
-    if again.action != 'update':
-        raise OptionError('replication %r was created by another run at the same moment with another local bucket (%s); '
-                          'run the task again to converge on it' % (want['name'], again.before['local_bucket_id']))
-    for warning in again.warnings:
-        service.client.warn(warning)
-    written = service.update(org_id, want['name'], again.replication_id, again.body)
-    return Outcome(True, before, from_api(written), status_from_api(written))
+def bucket_users(replications):
+    """``users(bucket_id)``: the names of the replications whose local bucket that is, sorted; the org's replications
+    are listed once, with one request, when it is first called."""
+    listed = []
+
+    def users(bucket_id):
+        if not listed:
+            listed.append(replications.list())
+        return sorted(r['name'] for r in listed[0] if r['localBucketID'].lower() == bucket_id.lower())
+    return users
 
 
-def replication_names(client, org_id, remote_id):
-    """The names of the replications of the org that use the remote ``remote_id``: one request."""
-    return sorted(r['name'] for r in ReplicationsService(client).list(org_id, remote_id=remote_id))
-
-
-def delete_replications_of(client, org_id, remote_id, remote_name, check_mode):
-    """Delete the replications that use a remote (unless ``check_mode``), with a warning; return their names.
+def delete_replications_of(run, replications, remote_id, remote_name):
+    """Delete the replications that use a remote, with a warning; return their names.
 
     One request to list them, then one per replication.
     """
-    service = ReplicationsService(client)
-    found = sorted(service.list(org_id, remote_id=remote_id), key=lambda r: (r['name'], r['id']))
+    found = sorted(replications.list(remote_id=remote_id), key=lambda r: (r['name'], r['id']))
     if found:
-        client.warn('delete_replications=true deletes the replications that use remote %r before it: %s; the data queued in '
-                    'them and not yet sent is lost' % (remote_name, ', '.join(repr(r['name']) for r in found)))
-    if not check_mode:
-        for replication in found:
-            service.delete(replication['id'])
+        replications.client.warn('delete_replications=true deletes the replications that use remote %r before it: %s; the data '
+                                 'queued in them and not yet sent is lost'
+                                 % (remote_name, ', '.join(repr(r['name']) for r in found)))
+    for current in found:
+        want = dict(name=current['name'])
+        run.execute(replications, replications.plan(current, want, 'absent'), want)
     return [r['name'] for r in found]
 
 

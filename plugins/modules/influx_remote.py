@@ -221,37 +221,44 @@ server_version:
   sample: v2.7.12
 """
 
-import functools
 
 from ansible_collections.influxops.influxdb2.plugins.module_utils._connection import create_module, fail, resolve_connection
 from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import InfluxOpsError, OptionError
 from ansible_collections.influxops.influxdb2.plugins.module_utils._options import remote_argument_spec, update_token_argument_spec
 from ansible_collections.influxops.influxdb2.plugins.module_utils._orgs import resolve_org
-from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import RemotesService, converge_remote, desired_remote
-from ansible_collections.influxops.influxdb2.plugins.module_utils._replications import delete_replications_of, queue_loss_header, replication_names
+from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import Remotes, desired_remote
+from ansible_collections.influxops.influxdb2.plugins.module_utils._replications import (
+    Replications,
+    delete_replications_of,
+    queue_loss_header,
+)
+from ansible_collections.influxops.influxdb2.plugins.module_utils._resource import Run, converge_one
 
 
 def main():
-    module = create_module(dict(remote_argument_spec(), delete_replications=dict(type='bool', default=False),
-                                **update_token_argument_spec()))
+    module = create_module(remote_argument_spec().merge(update_token_argument_spec())
+                           .update_argspec(delete_replications=dict(type='bool', default=False)))
     params = module.params
     try:
         conn = resolve_connection(params)
         desired = desired_remote(params)
+        # by hand: required_if cannot say "only with state=absent", since state has a default
         if params['delete_replications'] and params['state'] != 'absent':
             raise OptionError('delete_replications deletes the replications of a remote that the task deletes: it needs state=absent')
         client = conn.client(module, secrets=[desired['remote_api_token']])
         org_id, org_confirmed = resolve_org(client, conn.org, conn.org_id)
-        service = RemotesService(client, users=functools.partial(replication_names, client, org_id))
-        current = service.find(org_id, params['name'])
+        replications = Replications(client, org_id)
+        remotes = Remotes(client, org_id, org_confirmed, params['update_remote_api_token'],
+                          users=lambda remote_id: sorted(r['name'] for r in replications.list(remote_id=remote_id)))
+        run = Run.of(module.check_mode)
+        current = remotes.find(params['name'])
         deleted = []
         if params['delete_replications'] and current:
-            deleted = delete_replications_of(client, org_id, current['id'], params['name'], module.check_mode)
-        outcome = converge_remote(service, org_id, current, desired, params['state'], params['update_remote_api_token'],
-                                  module.check_mode, org_confirmed)
+            deleted = delete_replications_of(run, replications, current['id'], params['name'])
+        outcome = converge_one(run, remotes, current, desired, params['state']).outcome
     except InfluxOpsError as exc:
         fail(module, exc)
-    diff = outcome.diff(queue_loss_header(deleted) if deleted else None)
+    diff = remotes.diff(outcome, [queue_loss_header(deleted)] if deleted else [])
     module.exit_json(changed=outcome.changed, remote=outcome.after, diff=diff)
 
 

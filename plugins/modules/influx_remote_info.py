@@ -128,13 +128,14 @@ server_version:
 
 from ansible_collections.influxops.influxdb2.plugins.module_utils._connection import create_module, fail, resolve_connection
 from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import InfluxOpsError
+from ansible_collections.influxops.influxdb2.plugins.module_utils._options import ArgumentSpec
 from ansible_collections.influxops.influxdb2.plugins.module_utils._orgs import resolve_org
-from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import RemotesService, from_api, matches
+from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import Remotes
 from ansible_collections.influxops.influxdb2.plugins.module_utils._validators import check_id
 
 
 def main():
-    module = create_module(dict(name=dict(type='str'), remote_url=dict(type='str'), id=dict(type='str')))
+    module = create_module(ArgumentSpec(dict(name=dict(type='str'), remote_url=dict(type='str'), id=dict(type='str'))))
     params = module.params
     try:
         # An empty filter is no filter, as in the API and the influx CLI.
@@ -142,17 +143,16 @@ def main():
         if remote_id is not None:
             remote_id = check_id(remote_id, 'id')
         conn = resolve_connection(params, org_required=remote_id is None)
-        service = RemotesService(conn.client(module))
-        org_id = resolve_org(service.client, conn.org, conn.org_id)[0]
+        client = conn.client(module)
+        remotes = Remotes(client, resolve_org(client, conn.org, conn.org_id)[0])
         if remote_id is None:
-            found = service.list(org_id, name=name, remote_url=remote_url)
+            found = remotes.list(name=name, remote_url=remote_url)
         else:
-            remote = service.get(remote_id)
-            found = [remote] if remote and matches(remote, org_id=org_id, name=name, remote_url=remote_url) else []
+            remote = remotes.get(remote_id)
+            found = [remote] if remote and remotes.matches(remote, org_id=remotes.org_id, name=name, remote_url=remote_url) else []
     except InfluxOpsError as exc:
         fail(module, exc)
-    remotes = sorted((from_api(r) for r in found), key=lambda r: (r['name'] or '', r['id'] or ''))
-    module.exit_json(changed=False, remotes=remotes)
+    module.exit_json(changed=False, remotes=sorted((remotes.from_api(r) for r in found), key=lambda r: (r['name'] or '', r['id'] or '')))
 
 
 if __name__ == '__main__':

@@ -131,6 +131,10 @@ options:
               - It cannot be changed on an existing replication; see O(remotes[].replications[].replace).
               - The task lists the organization's buckets once (one request per 100 buckets) when any
                 replication gives its local bucket by name.
+              - A name that the organization does not have fails the task before any write. In check mode, where
+                an earlier task of the play (such as M(influxops.influxdb2.influx_buckets)) would have created the
+                bucket, the task warns, naming the bucket, and predicts the replication with
+                RV(remotes[].replications[].local_bucket_id=null).
             type: str
           local_bucket_id:
             description:
@@ -392,7 +396,9 @@ remotes:
           type: str
           returned: always
         local_bucket_id:
-          description: ID of the local bucket whose writes are replicated.
+          description:
+            - ID of the local bucket whose writes are replicated.
+            - V(null) in check mode when O(remotes[].replications[].local_bucket) names a bucket that does not exist yet.
           type: str
           returned: always
         remote_bucket_id:
@@ -520,14 +526,16 @@ server_version:
 from ansible_collections.influxops.influxdb2.plugins.module_utils._connection import create_module, fail, resolve_connection
 from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import InfluxOpsError, OptionError
 from ansible_collections.influxops.influxdb2.plugins.module_utils._options import (
+    ArgumentSpec,
     remote_argument_spec,
     replication_argument_spec,
     update_token_argument_spec,
 )
 from ansible_collections.influxops.influxdb2.plugins.module_utils._orgs import resolve_org
-from ansible_collections.influxops.influxdb2.plugins.module_utils._remote_set import converge_set_with_replications
-from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import RemotesService, converge_set, desired_remote
+from ansible_collections.influxops.influxdb2.plugins.module_utils._remote_set import converge_remotes
+from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import Remotes, desired_remote
 from ansible_collections.influxops.influxdb2.plugins.module_utils._replications import desired_replication, queue_loss_header
+from ansible_collections.influxops.influxdb2.plugins.module_utils._resource import Run, diff
 
 
 def check_replications(item, where, seen):
@@ -567,43 +575,36 @@ def check_remotes(remotes):
 
 
 def remotes_argument_spec():
-    spec = remote_argument_spec()
-    spec['replications'] = dict(type='list', elements='dict', options=replication_argument_spec(with_remote=False))
-    return spec
+    return remote_argument_spec().update_argspec(
+        replications=replication_argument_spec(with_remote=False).suboptions(type='list', elements='dict'))
 
 
 def main():
-    module = create_module(dict(
-        remotes=dict(type='list', elements='dict', default=[], options=remotes_argument_spec()),
+    module = create_module(ArgumentSpec(dict(
+        remotes=remotes_argument_spec().suboptions(type='list', elements='dict', default=[]),
         purge=dict(type='bool', default=False),
-        **update_token_argument_spec()
-    ))
+    )).merge(update_token_argument_spec()))
     params = module.params
     try:
         conn = resolve_connection(params)
         desired_list = check_remotes(params['remotes'])
         client = conn.client(module, secrets=[d['remote_api_token'] for d in desired_list])
         org_id, org_confirmed = resolve_org(client, conn.org, conn.org_id)
-        with_replications = any(desired['replications'] is not None for desired in desired_list)
-        if with_replications:
-            outcome = converge_set_with_replications(client, org_id, org_confirmed, desired_list, params['purge'],
-                                                     params['update_remote_api_token'], module.check_mode)
-        else:
-            for desired in desired_list:
-                del desired['replications']
-            outcome = converge_set(RemotesService(client), org_id, org_confirmed, desired_list, params['purge'],
-                                   params['update_remote_api_token'], module.check_mode)
+        remotes = Remotes(client, org_id, org_confirmed, params['update_remote_api_token'])
+        outcome = converge_remotes(Run.of(module.check_mode), remotes, desired_list, params['purge'])
     except InfluxOpsError as exc:
         fail(module, exc)
+    with_replications = any(desired['replications'] is not None for desired in desired_list)
     after = [dict(outcome.after[name]) for name in sorted(outcome.after)]
-    diff = outcome.diff(queue_loss_header(outcome.queue_lost) if with_replications and outcome.queue_lost else None)
+    notes = [queue_loss_header(outcome.queue_lost)] if outcome.queue_lost else []
     result = dict(dict((key, []) for key in ('replications_created', 'replications_updated', 'replications_deleted')),
                   **outcome.done)
     if with_replications:
         for remote in after:
             remote['replications'] = [remote['replications'][name] for name in sorted(remote['replications'])]
         result['replications_validated'] = outcome.validated
-    module.exit_json(changed=outcome.changed, remotes=after, diff=diff, **result)
+    module.exit_json(changed=outcome.changed, remotes=after, diff=diff(remotes, outcome.before, outcome.after, outcome.token_sent, notes),
+                     **result)
 
 
 if __name__ == '__main__':

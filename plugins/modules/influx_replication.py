@@ -75,6 +75,9 @@ options:
       - Name of the bucket of the organization whose writes are replicated.
       - Mutually exclusive with O(local_bucket_id). One of them is required to create the replication.
       - It cannot be changed on an existing replication; see O(replace).
+      - A name that the organization does not have fails the task before any write. In check mode, where
+        an earlier task of the play (such as M(influxops.influxdb2.influx_bucket)) would have created the
+        bucket, the task warns, naming the bucket, and predicts the replication with RV(replication.local_bucket_id=null).
     type: str
   local_bucket_id:
     description:
@@ -255,7 +258,9 @@ replication:
       type: str
       returned: when the replication exists
     local_bucket_id:
-      description: ID of the local bucket whose writes are replicated.
+      description:
+        - ID of the local bucket whose writes are replicated.
+        - V(null) in check mode when O(local_bucket) names a bucket that does not exist yet.
       type: str
       returned: when the replication exists
     remote_bucket_id:
@@ -336,11 +341,12 @@ from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import
 from ansible_collections.influxops.influxdb2.plugins.module_utils._options import replication_argument_spec
 from ansible_collections.influxops.influxdb2.plugins.module_utils._orgs import resolve_org
 from ansible_collections.influxops.influxdb2.plugins.module_utils._replications import (
-    ReplicationsService,
-    converge_replication,
+    Replications,
     desired_replication,
     resolve_names,
+    result,
 )
+from ansible_collections.influxops.influxdb2.plugins.module_utils._resource import Run, converge_one
 
 
 def main():
@@ -349,15 +355,16 @@ def main():
     try:
         conn = resolve_connection(params)
         desired = desired_replication(params)
-        service = ReplicationsService(conn.client(module))
-        org_id, org_confirmed = resolve_org(service.client, conn.org, conn.org_id)
-        current = service.find(org_id, params['name'])
-        want = resolve_names(service.client, org_id, desired) if params['state'] == 'present' else dict(name=params['name'])
-        outcome = converge_replication(service, org_id, current, want, params['state'], params['replace'], params['validate'],
-                                       module.check_mode, org_confirmed)
+        client = conn.client(module)
+        org_id, org_confirmed = resolve_org(client, conn.org, conn.org_id)
+        replications = Replications(client, org_id, org_confirmed)
+        run = Run.of(module.check_mode)
+        current = replications.find(params['name'])
+        want = resolve_names(replications, desired, run) if params['state'] == 'present' else dict(name=params['name'])
+        step = converge_one(run, replications, current, want, params['state'], replace=params['replace'], validate=params['validate'])
     except InfluxOpsError as exc:
         fail(module, exc)
-    module.exit_json(**outcome.result())
+    module.exit_json(**result(step.outcome, step.plan))
 
 
 if __name__ == '__main__':

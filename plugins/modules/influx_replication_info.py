@@ -226,19 +226,13 @@ server_version:
   sample: v2.7.12
 """
 
-from ansible_collections.influxops.influxdb2.plugins.module_utils._buckets import BucketsService
+from ansible_collections.influxops.influxdb2.plugins.module_utils._buckets import Buckets
 from ansible_collections.influxops.influxdb2.plugins.module_utils._connection import create_module, fail, resolve_connection
 from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import InfluxOpsError, OptionError
 from ansible_collections.influxops.influxdb2.plugins.module_utils._options import replication_info_argument_spec
 from ansible_collections.influxops.influxdb2.plugins.module_utils._orgs import resolve_org
-from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import RemotesService
-from ansible_collections.influxops.influxdb2.plugins.module_utils._replications import (
-    ReplicationsService,
-    from_api,
-    health,
-    matches,
-    status_from_api,
-)
+from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import Remotes
+from ansible_collections.influxops.influxdb2.plugins.module_utils._replications import Replications, health, status_from_api
 from ansible_collections.influxops.influxdb2.plugins.module_utils._validators import check_id
 from ansible_collections.influxops.influxdb2.plugins.module_utils._version import parse_version
 
@@ -251,6 +245,8 @@ def main():
     try:
         # An empty filter is no filter, as in the API and the influx CLI.
         given = dict((option, params[option] or None) for option in FILTERS)
+        # by hand: an empty filter does not conflict with its ID form, and AnsibleModule's
+        # mutually_exclusive would count it as set
         for by_name, by_id in (('remote', 'remote_id'), ('local_bucket', 'local_bucket_id')):
             if given[by_name] is not None and given[by_id] is not None:
                 raise OptionError('%s and %s are mutually exclusive: set only one of them' % (by_name, by_id))
@@ -259,32 +255,34 @@ def main():
                 given[option] = check_id(given[option], option)
         conn = resolve_connection(params, org_required=given['id'] is None or given['remote'] is not None
                                   or given['local_bucket'] is not None)
-        service = ReplicationsService(conn.client(module))
-        org_id = resolve_org(service.client, conn.org, conn.org_id)[0]
+        client = conn.client(module)
+        org_id = resolve_org(client, conn.org, conn.org_id)[0]
+        replications = Replications(client, org_id)
         found = []
         remote_id, bucket_id, known = given['remote_id'], given['local_bucket_id'], True
         if given['remote'] is not None:
-            remote = RemotesService(service.client).find(org_id, given['remote'])
+            remote = Remotes(client, org_id).find(given['remote'])
             remote_id, known = (remote['id'], True) if remote else (None, False)
         if known and given['local_bucket'] is not None:
-            bucket = BucketsService(service.client).find(org_id, given['local_bucket'])
+            bucket = Buckets(client, org_id).find(given['local_bucket'])
             bucket_id, known = (bucket['id'], True) if bucket else (None, False)
         if known and given['id'] is None:
-            found = service.list(org_id, name=given['name'], remote_id=remote_id, local_bucket_id=bucket_id)
+            found = replications.list(name=given['name'], remote_id=remote_id, local_bucket_id=bucket_id)
         elif known:
-            replication = service.get(given['id'])
-            if replication and matches(replication, org_id=org_id, name=given['name'], remote_id=remote_id, local_bucket_id=bucket_id):
+            replication = replications.get(given['id'])
+            if replication and replications.matches(replication, org_id=org_id, name=given['name'], remote_id=remote_id,
+                                                    local_bucket_id=bucket_id):
                 found = [replication]
     except InfluxOpsError as exc:
         fail(module, exc)
-    server_version = parse_version(service.client.server_version)
-    replications = []
+    server_version = parse_version(client.server_version)
+    listed = []
     for item in found:
-        replication, status = from_api(item), status_from_api(item)
+        replication, status = replications.from_api(item), status_from_api(item)
         state, reason = health(replication, status, params['backlog_threshold'], server_version=server_version)
-        replications.append(dict(replication, status=status, health=state, health_reason=reason))
-    replications.sort(key=lambda r: (r['name'] or '', r['id'] or ''))
-    module.exit_json(changed=False, replications=replications)
+        listed.append(dict(replication, status=status, health=state, health_reason=reason))
+    listed.sort(key=lambda r: (r['name'] or '', r['id'] or ''))
+    module.exit_json(changed=False, replications=listed)
 
 
 if __name__ == '__main__':

@@ -5,9 +5,9 @@
 
 Usage::
 
-    python3 launch.py start --state FILE [--python PY] [--name NAME] [--version VERSION] [-- SERVER_ARG...]
+    python3 launch.py start --state FILE [--python PY] [--name NAME] [--version VERSION] [--plain-tokens] [-- SERVER_ARG...]
     python3 launch.py stop --state FILE
-    python3 launch.py run [--python PY] [--name NAME] [--version VERSION] [-- SERVER_ARG...] -- COMMAND [ARG...]
+    python3 launch.py run [--python PY] [--name NAME] [--version VERSION] [--plain-tokens] [-- SERVER_ARG...] -- COMMAND [ARG...]
     python3 launch.py env --state FILE
 
 ``start`` runs the server with PY (default: this interpreter) on a free port (``--port 0``
@@ -15,8 +15,10 @@ unless SERVER_ARGs give ``--port``), with a random ``--token`` and one organizat
 ``NAME=<random ID>`` (NAME defaults to ``test``) unless SERVER_ARGs give ``--token`` or
 ``--org``, playing the InfluxDB release VERSION (the server's ``--version``; default: the
 environment variable INFLUXDB_TEST_SERVER_VERSION, else the server's own default) unless
-SERVER_ARGs give ``--version``, and with ``--log-file`` and ``--verbose`` into files next to
-FILE. It waits for the server's READY line and a 200 from ``/health`` (the first entry of the
+SERVER_ARGs give ``--version``, keeping tokens in plain text (the server's ``--plain-tokens``, as
+InfluxDB 2.7 does) with ``--plain-tokens`` or when the environment variable
+INFLUXDB_TEST_SERVER_PLAIN_TOKENS is ``1`` (``0`` or unset: hashed, as 2.9 does), and with
+``--log-file`` and ``--verbose`` into files next to FILE. It waits for the server's READY line and a 200 from ``/health`` (the first entry of the
 server's request log; with ``--client-ca``, which requires a client certificate, for the READY
 line only), then writes FILE (JSON, mode 0600)::
 
@@ -68,6 +70,8 @@ STOP_TIMEOUT = 5.0
 DEFAULT_ORG = 'test'
 # The InfluxDB release that servers play when neither the caller nor SERVER_ARGs name one.
 VERSION_ENV = 'INFLUXDB_TEST_SERVER_VERSION'
+# Whether servers keep tokens in plain text (1) or only their hashes (0, the default) when the caller does not say.
+PLAIN_TOKENS_ENV = 'INFLUXDB_TEST_SERVER_PLAIN_TOKENS'
 
 
 class LaunchError(Exception):
@@ -159,8 +163,21 @@ def _wait_ready(proc, stdout_file, stderr_file, mutual_tls):
                          _read_text(stderr_file)))
 
 
-def start(state_path, server_args=(), python=None, name=DEFAULT_ORG, version=None):
-    """Start a test server, wait until it answers, write STATE_PATH; return the state dict."""
+def _plain_tokens(plain_tokens):
+    """PLAIN_TOKENS unless it is None, else what PLAIN_TOKENS_ENV says (LaunchError for anything but 0 or 1)."""
+    if plain_tokens is not None:
+        return plain_tokens
+    value = os.environ.get(PLAIN_TOKENS_ENV, '')
+    if value not in ('', '0', '1'):
+        raise LaunchError('%s must be 0 or 1, not %r' % (PLAIN_TOKENS_ENV, value))
+    return value == '1'
+
+
+def start(state_path, server_args=(), python=None, name=DEFAULT_ORG, version=None, plain_tokens=None):
+    """Start a test server, wait until it answers, write STATE_PATH; return the state dict.
+
+    plain_tokens None means: as PLAIN_TOKENS_ENV says.
+    """
     state_path = os.path.abspath(state_path)
     os.makedirs(os.path.dirname(state_path), exist_ok=True)
     args = list(server_args)
@@ -174,6 +191,8 @@ def start(state_path, server_args=(), python=None, name=DEFAULT_ORG, version=Non
     version = version or os.environ.get(VERSION_ENV)
     if version and not _has(args, '--version'):
         extra += ['--version', version]
+    if _plain_tokens(plain_tokens) and not _has(args, '--plain-tokens'):
+        extra.append('--plain-tokens')
     log_file = (_values(args, '--log-file') or [None])[-1]
     if log_file is None:
         log_file = _side_file(state_path, '.log')
@@ -294,7 +313,7 @@ def _split(argv):
     return options, [], rest
 
 
-def _run(state_path, server_args, python, name, version, command):
+def _run(state_path, server_args, python, name, version, plain_tokens, command):
     caught = []
 
     def on_signal(signum, _frame):
@@ -304,7 +323,7 @@ def _run(state_path, server_args, python, name, version, command):
     proc = None
     old = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        state = start(state_path, server_args, python, name, version)
+        state = start(state_path, server_args, python, name, version, plain_tokens)
         proc = subprocess.Popen(command, env=dict(os.environ, INFLUXDB_TEST_STATE=state_path, **environment(state)))
         status = proc.wait()
     except KeyboardInterrupt:
@@ -336,12 +355,15 @@ def main(argv=None):
         one.add_argument('--name', default=DEFAULT_ORG, help='the organization, unless SERVER_ARGs give --org (%(default)s)')
         one.add_argument('--version', help='the InfluxDB release the server plays, unless SERVER_ARGs give --version '
                                            '(default: $%s, else the server\'s default)' % VERSION_ENV)
+        one.add_argument('--plain-tokens', action='store_true', default=None,
+                         help='keep tokens in plain text and list them, as InfluxDB 2.7 does (default: $%s=1; '
+                              'else only their hashes, as 2.9 does)' % PLAIN_TOKENS_ENV)
     for action in ('stop', 'env'):
         sub.add_parser(action).add_argument('--state', required=True, help='the state file that start wrote')
     args = parser.parse_args(options)
     try:
         if args.action == 'start':
-            print(start(args.state, server_args, args.python, args.name, args.version)['url'])
+            print(start(args.state, server_args, args.python, args.name, args.version, args.plain_tokens)['url'])
         elif args.action == 'stop':
             stop(args.state)
         elif args.action == 'env':
@@ -352,7 +374,8 @@ def main(argv=None):
                 parser.error('run needs -- COMMAND')
             workdir = tempfile.mkdtemp(prefix='influxdb-test-server.')
             try:
-                return _run(os.path.join(workdir, 'server.json'), server_args, args.python, args.name, args.version, command)
+                return _run(os.path.join(workdir, 'server.json'), server_args, args.python, args.name, args.version,
+                            args.plain_tokens, command)
             finally:
                 shutil.rmtree(workdir, ignore_errors=True)
     except LaunchError as exc:

@@ -129,6 +129,21 @@ def test_create_retention_rules_of_a_wrong_type(server, rules, message):
                  "failed to unmarshal json: json: " + message)
 
 
+def test_create_type_errors_in_body_order(server):
+    # the first type error in the body wins, inside the rules as anywhere else; a number keeps its text
+    for body, message in (
+            (b'{"retentionRules": [{"everySeconds": "x"}], "orgID": 5}',
+             "cannot unmarshal string into Go struct field retentionRule.retentionRules.everySeconds of type int64"),
+            (b'{"orgID": 5, "retentionRules": [{"everySeconds": "x"}]}',
+             "cannot unmarshal number into Go struct field postBucketRequest.orgID of type platform.ID"),
+            (b'{"retentionRules": 1, "name": 2}',
+             "cannot unmarshal number into Go struct field postBucketRequest.retentionRules of type []tenant.retentionRule"),
+            (b'{"retentionRules": [{"everySeconds": 1e3}]}',
+             "cannot unmarshal number 1e3 into Go struct field retentionRule.retentionRules.everySeconds of type int64"),
+            (b'[]', "cannot unmarshal array into Go value of type tenant.postBucketRequest")):
+        assert_error(server.request("POST", BUCKETS, body), 400, "invalid", "failed to unmarshal json: json: " + message)
+
+
 def test_create_retention_rules_null(server):
     # null leaves a rule, or a field of a rule, unset
     value = create_bucket(server, retentionRules=[None])
@@ -275,9 +290,12 @@ def test_list_in_an_org(fresh):
     assert listed("limit=100") == names
     assert listed("descending=true") == names[::-1]
     assert listed("descending=true&offset=1&limit=2") == ["d", "c"]
-    # after: the buckets that follow it in name order (the offset does not apply); an ID the org does not have: none
+    # after: the buckets that follow it in name order, once the offset has skipped its buckets (after among
+    # them: none); an ID the org does not have: none
     assert listed("after=" + ids["b"]) == ["c", "d", BUCKET_NAME]
     assert listed("after=%s&offset=1&limit=2" % ids["b"]) == ["c", "d"]
+    assert listed("after=%s&offset=3" % ids["b"]) == ["c", "d", BUCKET_NAME]
+    assert listed("after=%s&offset=4" % ids["b"]) == []
     assert listed("after=%s&descending=true" % ids["b"]) == ["a", "_tasks", "_monitoring"]
     assert listed("after=" + random_org()) == []
     # a negative offset is the first page
@@ -347,15 +365,174 @@ def test_system_buckets(server):
     # in name order: upper case, then _, then lower case
     names = [b["name"] for b in listed["buckets"]]
     assert names == sorted(names)
-    assert_error(server.request("DELETE", BUCKETS + "/" + system[0]["id"]), 400, "invalid", "system buckets cannot be deleted")
     status, found = server.json("GET", BUCKETS + "?orgID=%s&name=_tasks" % OTHER_ORG_ID)
     assert status == 200 and found["buckets"][0]["orgID"] == OTHER_ORG_ID
+    tasks = found["buckets"][0]
+    # a system bucket keeps its name, but its description and retention may change
+    assert_error(patch(server, tasks, {"name": "_tasks2", "description": "lost"}), 400, "invalid", "system buckets cannot be renamed")
+    assert_error(patch(server, tasks, {"name": "tasks"}), 400, "invalid", "system buckets cannot be renamed")
+    assert patched(server, tasks, {"name": "_tasks", "description": "mine"})["description"] == "mine"
+    assert "description" not in patched(server, tasks, {"description": ""})
+    assert patched(server, tasks, {"retentionRules": [{"everySeconds": 0}]})["retentionRules"] == rules(0, DAY)
+    # DELETE is refused, but only after the storage engine dropped the bucket's points and retention:
+    # from then on every PATCH fails (GET still works)
+    assert server.write("m v=1 1", bucket="_tasks", org=OTHER_ORG_ID)[0] == 204
+    assert server.points(tasks["id"]) == ["m v=1 1"]
+    assert_error(server.request("DELETE", BUCKETS + "/" + tasks["id"]), 400, "invalid", "system buckets cannot be deleted")
+    assert server.points(tasks["id"]) == []
+    assert_error(server.request("DELETE", BUCKETS + "/" + tasks["id"]), 400, "invalid", "system buckets cannot be deleted")
+    for body in ({}, {"description": "x"}):
+        assert_error(patch(server, tasks, body), 500, "internal error", "database not found: " + tasks["id"])
+    assert server.json("GET", BUCKETS + "/" + tasks["id"])[0] == 200
 
 
 def test_get_errors(server):
     assert_error(server.request("GET", BUCKETS + "/" + random_org()), 404, "not found", "bucket not found")
     assert_error(server.request("GET", BUCKETS + "/xyz"), 400, "invalid", "id must have a length of 16 bytes")
     assert server.request("GET", BUCKETS + "/" + BUCKET_ID, token=None)[0] == 401
+
+
+# -- update -------------------------------------------------------------------------------------
+
+def patch(srv, bucket, body, token=TOKEN):
+    """PATCH /api/v2/buckets/{id} of a bucket (its JSON): (status, headers, body bytes)."""
+    return srv.request("PATCH", BUCKETS + "/" + bucket["id"], body, token=token)
+
+
+def patched(srv, bucket, body):
+    """PATCH that must succeed: the answer, which GET answers too."""
+    status, _headers, data = patch(srv, bucket, body)
+    assert status == 200, data
+    value = json.loads(data)
+    assert srv.json("GET", BUCKETS + "/" + bucket["id"]) == (200, value)
+    return value
+
+
+def rules(every, shard_group):
+    return [{"type": "expire", "everySeconds": every, "shardGroupDurationSeconds": shard_group}]
+
+
+def test_patch_name_and_description(server):
+    bucket = create_bucket(server, description="d")
+    other = create_bucket(server)
+    # {} changes nothing but the update time; orgID is not read, null is not given
+    for body in ({}, {"orgID": OTHER_ORG_ID, "name": None, "description": None, "retentionRules": None}, b"null"):
+        value = patched(server, bucket, body)
+        assert value["updatedAt"] != bucket["updatedAt"]
+        assert value == dict(bucket, updatedAt=value["updatedAt"])
+        bucket = value
+    value = patched(server, bucket, {"description": "new <&>"})
+    assert list(value) == list(bucket) and value["description"] == "new <&>"
+    # an empty description clears it: the key goes
+    value = patched(server, bucket, {"description": ""})
+    assert "description" not in value and value["name"] == bucket["name"]
+    # a rename: to its own name, to a free one (the old name is free then), to a name of another org
+    assert patched(server, bucket, {"name": bucket["name"]})["name"] == bucket["name"]
+    name = unique("renamed")
+    assert patched(server, bucket, {"name": name})["name"] == name
+    assert_error(server.request("GET", "%s?orgID=%s&name=%s" % (BUCKETS, ORG_ID, bucket["name"])), 404, "not found",
+                 'bucket "%s" not found' % bucket["name"])
+    create_bucket(server, bucket["name"])
+    assert patched(server, bucket, {"name": BUCKET_NAME.upper()})["name"] == BUCKET_NAME.upper()
+    # the names upstream refuses, with messages of their own (the conflict is not the POST one)
+    for body, error in (({"name": other["name"]}, (422, "conflict", "bucket name is not unique")),
+                        ({"name": BUCKET_NAME, "description": "lost"}, (422, "conflict", "bucket name is not unique")),
+                        ({"name": "_x"}, (400, "invalid", "bucket name _x is invalid. Buckets may not start with underscore")),
+                        ({"name": 'a"b'}, (400, "invalid", 'bucket name a"b is invalid. Bucket names may not include quotation marks'))):
+        assert_error(patch(server, bucket, body), *error)
+    status, value = server.json("GET", BUCKETS + "/" + bucket["id"])
+    assert (status, value["name"], "description" in value) == (200, BUCKET_NAME.upper(), False)
+
+
+def test_patch_retention(server):
+    bucket = create_bucket(server, retentionRules=[{"everySeconds": 30 * DAY}])
+    assert bucket["retentionRules"] == rules(30 * DAY, DAY)
+    # no rule, an empty rule or a null rule change nothing: [] is not infinite
+    for body in ({"retentionRules": []}, {"retentionRules": [{}]}, {"retentionRules": [None]},
+                 {"retentionRules": [{"type": "expire", "everySeconds": None, "shardGroupDurationSeconds": None}]}):
+        assert patched(server, bucket, body)["retentionRules"] == rules(30 * DAY, DAY)
+
+    def retention(every=None, shard_group=None):
+        rule = {"everySeconds": every, "shardGroupDurationSeconds": shard_group}
+        return patch(server, bucket, {"retentionRules": [{key: value for key, value in rule.items() if value is not None}]})
+
+    def answer(*expected):
+        status, _headers, data = expected[0]
+        assert status == 200, data
+        value = json.loads(data)
+        assert value["retentionRules"] == (rules(*expected[1:]) if expected[1:] else [])
+        assert server.json("GET", BUCKETS + "/" + bucket["id"]) == (200, value)
+
+    answer(retention(7 * DAY), 7 * DAY, DAY)
+    # a retention below the shard-group duration needs a new one in the same request; below 1 h is a 500
+    incompatible = (422, "unprocessable entity", "shard-group duration must also be updated to be smaller than new retention duration")
+    too_short = (500, "internal error", "retention policy duration must be at least 1h0m0s")
+    assert_error(retention(2 * HOUR), *incompatible)
+    assert_error(retention(2 * HOUR, DAY), *incompatible)
+    assert_error(retention(1800), *too_short)
+    assert_error(retention(1, 1), *too_short)
+    answer(retention(2 * HOUR, HOUR), 2 * HOUR, HOUR)
+    assert_error(retention(shard_group=3 * HOUR), *incompatible)
+    # infinite keeps the shard-group duration, which may then grow
+    answer(retention(0), 0, HOUR)
+    answer(retention(shard_group=30 * DAY), 0, 30 * DAY)
+    assert_error(retention(7 * DAY), *incompatible)
+    # a shard-group duration is shown as sent, the storage engine keeps at least 1 h (and for 0, the
+    # one of its retention): the checks use the engine's
+    answer(retention(shard_group=1), 0, 1)
+    answer(retention(2 * HOUR), 2 * HOUR, 1)
+    answer(retention(shard_group=0), 2 * HOUR, 0)
+    answer(retention(0))  # nothing to show: no rule
+    status, listed = server.json("GET", "%s?orgID=%s&name=%s" % (BUCKETS, ORG_ID, bucket["name"]))
+    assert status == 200 and listed["buckets"][0]["retentionRules"] == []
+    answer(retention(3 * DAY), 3 * DAY, 0)
+    answer(retention(30 * DAY, 0), 30 * DAY, 0)
+    assert_error(retention(2 * HOUR), *incompatible)  # the engine's shard-group duration is 1 d
+    answer(retention(2 * HOUR, HOUR), 2 * HOUR, HOUR)
+
+
+def test_patch_refused_after_the_retention_changed(server):
+    # upstream changes the storage engine's retention before it looks at the name: a refused rename
+    # leaves the bucket as it was, but the engine's retention is the new one and the next checks use it
+    bucket = create_bucket(server, retentionRules=[{"everySeconds": 7 * DAY}])
+    for name, error in (("_x", (400, "invalid", "bucket name _x is invalid. Buckets may not start with underscore")),
+                        (BUCKET_NAME, (422, "conflict", "bucket name is not unique"))):
+        assert_error(patch(server, bucket, {"name": name, "retentionRules": [{"everySeconds": 2 * HOUR, "shardGroupDurationSeconds": HOUR}]}),
+                     *error)
+    status, value = server.json("GET", BUCKETS + "/" + bucket["id"])
+    assert (status, value["retentionRules"], value["updatedAt"]) == (200, rules(7 * DAY, DAY), bucket["updatedAt"])
+    assert_error(patch(server, bucket, {"retentionRules": [{"shardGroupDurationSeconds": DAY}]}), 422, "unprocessable entity",
+                 "shard-group duration must also be updated to be smaller than new retention duration")
+
+
+def test_patch_errors(server):
+    bucket = create_bucket(server)
+    missing = {"id": random_org()}
+    prefix = "failed to unmarshal json: json: cannot unmarshal "
+    # the body is checked before the bucket is looked up
+    for target in (bucket, missing):
+        for body, error in (
+                (b"{", (400, "invalid", "failed to unmarshal json: unexpected EOF")),
+                (b"", (400, "invalid", "failed to unmarshal json: EOF")),
+                (b"[]", (400, "invalid", prefix + "array into Go value of type tenant.bucketUpdate")),
+                ({"name": 5}, (400, "invalid", prefix + "number into Go struct field bucketUpdate.name of type string")),
+                ({"retentionRules": "x"}, (400, "invalid", prefix + "string into Go struct field bucketUpdate.retentionRules "
+                                                                    "of type []tenant.retentionRuleUpdate")),
+                (b'{"retentionRules": [{"everySeconds": "x"}], "name": 1}',
+                 (400, "invalid", prefix + "string into Go struct field retentionRuleUpdate.retentionRules.everySeconds of type int64")),
+                ({"retentionRules": [{"everySeconds": -1}, {}]},
+                 (422, "unprocessable entity", "buckets cannot have more than one retention rule at this time")),
+                ({"retentionRules": [{"everySeconds": -1, "shardGroupDurationSeconds": -1}]},
+                 (422, "unprocessable entity", "expiration seconds cannot be negative")),
+                ({"retentionRules": [{"shardGroupDurationSeconds": -1}]},
+                 (422, "unprocessable entity", "shard-group duration seconds cannot be negative"))):
+            assert_error(patch(server, target, body), *error)
+    for body in ({}, {"name": "x"}, {"retentionRules": [{"everySeconds": 1}]}):
+        assert_error(patch(server, missing, body), 404, "not found", "bucket not found")
+    assert_error(server.request("PATCH", BUCKETS + "/xyz", {}), 400, "invalid", "id must have a length of 16 bytes")
+    assert_error(patch(server, bucket, {"description": "x"}, token=RO_TOKEN), 401, "unauthorized",
+                 "write:orgs/%s/buckets/%s is unauthorized" % (ORG_ID, bucket["id"]))
+    assert server.json("GET", BUCKETS + "/" + bucket["id"]) == (200, bucket)
 
 
 # -- delete -------------------------------------------------------------------------------------

@@ -16,11 +16,20 @@ def test_db_persists_across_restart(tmp_path):
     first = start_server("--db", db)
     try:
         remote = first.create_remote(ORG_ID, name="persisted", remoteAPIToken="kept")
+        me = first.json("GET", "/api/v2/me")[1]
+        status, made = first.json("POST", "/api/v2/authorizations", {"orgID": ORG_ID, "permissions": [
+            {"action": "read", "resource": {"type": "remotes", "orgID": ORG_ID}}]})
+        assert status == 201
     finally:
         first.stop()
     second = start_server("--db", db)
     try:
         assert second.json("GET", "/api/v2/remotes/" + remote["id"]) == (200, remote)
+        # the user, the operator token and the tokens made through the API are kept (the token is not)
+        assert second.json("GET", "/api/v2/me") == (200, me)
+        assert second.json("GET", "/api/v2/remotes/" + remote["id"], token=made["token"]) == (200, remote)
+        assert [item["id"] for item in second.json("GET", "/api/v2/authorizations")[1]["authorizations"]][-1] == made["id"]
+        assert len(second.json("GET", "/_test/tokens", token=None)[1]) == 2
         status, value = second.json("GET", "/_test/remotes", token=None)
         assert status == 200
         assert value[0]["remoteAPITokenSHA256"] == hashlib.sha256(b"kept").hexdigest()

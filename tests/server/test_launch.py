@@ -49,7 +49,8 @@ def state_path(tmp_path):
     launch.stop(str(path))
 
 
-def test_start_writes_a_private_state_file_and_the_server_answers(state_path):
+def test_start_writes_a_private_state_file_and_the_server_answers(state_path, monkeypatch):
+    monkeypatch.delenv("INFLUXDB_TEST_SERVER_PLAIN_TOKENS", raising=False)
     state = launch.start(state_path)
     assert set(state) == STATE_KEYS
     assert stat.S_IMODE(os.stat(state_path).st_mode) == 0o600
@@ -70,6 +71,8 @@ def test_start_writes_a_private_state_file_and_the_server_answers(state_path):
     # the request log starts with the launcher's own probe of /health
     with open(state["log_file"], encoding="utf-8") as handle:
         assert [json.loads(line)["path"] for line in handle] == ["/health", "/health", "/api/v2/orgs"]
+    # tokens are hashed unless asked otherwise: the operator token is not listed
+    assert [item["token"] for item in get(state["url"] + "/api/v2/authorizations", state["token"])[1]["authorizations"]] == [""]
 
 
 def test_server_args_override_the_defaults(state_path, tmp_path):
@@ -104,6 +107,22 @@ def test_the_version_to_play_comes_from_the_option_else_the_environment(state_pa
     result = cli("run", "--version", "v2.5.1", "--", sys.executable, "-c", script, str(out))
     assert result.returncode == 0, result.stderr
     assert out.read_text() == "v2.5.1"
+
+
+def test_plain_tokens_come_from_the_option_else_the_environment(state_path, monkeypatch):
+    def listed_tokens(state):
+        return [item["token"] for item in get(state["url"] + "/api/v2/authorizations", state["token"])[1]["authorizations"]]
+
+    monkeypatch.setenv("INFLUXDB_TEST_SERVER_PLAIN_TOKENS", "1")
+    state = launch.start(state_path)
+    assert listed_tokens(state) == [state["token"]]
+    launch.stop(state_path)
+    monkeypatch.setenv("INFLUXDB_TEST_SERVER_PLAIN_TOKENS", "yes")
+    with pytest.raises(launch.LaunchError, match="INFLUXDB_TEST_SERVER_PLAIN_TOKENS must be 0 or 1, not 'yes'"):
+        launch.start(state_path)
+    result = cli("start", "--state", state_path, "--plain-tokens")
+    assert result.returncode == 0, result.stderr
+    assert listed_tokens(launch.load(state_path)) == [launch.load(state_path)["token"]]
 
 
 def test_stop_ends_the_server_and_removes_the_state_file(state_path):

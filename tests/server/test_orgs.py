@@ -36,6 +36,14 @@ def test_org_list_all(server):
     assert [o["id"] for o in value["orgs"]] == sorted([ORG_ID, OTHER_ORG_ID])
 
 
+def test_org_list_of_a_user(server):
+    # the user admin owns every org; any other user ID has none
+    admin = server.json("GET", "/api/v2/me")[1]["id"]
+    assert [o["id"] for o in server.json("GET", "/api/v2/orgs?userID=" + admin)[1]["orgs"]] == sorted([ORG_ID, OTHER_ORG_ID])
+    assert [o["id"] for o in server.json("GET", "/api/v2/orgs?limit=1&userID=" + admin)[1]["orgs"]] == [min(ORG_ID, OTHER_ORG_ID)]
+    assert server.json("GET", "/api/v2/orgs?userID=" + random_org())[1]["orgs"] == []
+
+
 def test_org_by_id(server):
     status, value = server.json("GET", "/api/v2/orgs/" + ORG_ID)
     assert status == 200

@@ -170,6 +170,30 @@ def test_revoked_token_then_rotated_remote_token(pair):
     assert setup.arrived() == ["first v=1 1", "second v=2 2", "third v=3 3"]
 
 
+def test_a_token_scoped_to_another_bucket_is_refused_on_each_batch(pair):
+    edge, central = pair
+    setup = Setup(*pair)
+    # central checks the remote's token on every write: one that may write another bucket only is 403
+    other = Setup._bucket(central, CENTRAL_ORG_ID)
+    status, scoped = central.json("POST", "/api/v2/authorizations", {"orgID": CENTRAL_ORG_ID, "permissions": [
+        {"action": "write", "resource": {"type": "buckets", "id": other["id"], "orgID": CENTRAL_ORG_ID}}]})
+    assert status == 201
+    assert edge.json("PATCH", "/api/v2/remotes/" + setup.remote["id"], {"remoteAPIToken": scoped["token"]})[0] == 200
+    setup.write("refused v=1 1")
+    failing = poll(setup.status, lambda value: value.get("latestResponseCode") == 403)
+    assert failing["latestErrorMessage"] == "invalid response code 403, must be 204: 403 Forbidden: insufficient permissions for write"
+    assert failing["remainingBytesToBeSynced"] > 0
+    setup.write("queued v=2 2")
+    assert setup.arrived() == []
+    # the same token made to cover the target bucket too: the backlog drains
+    status, covering = central.json("POST", "/api/v2/authorizations", {"orgID": CENTRAL_ORG_ID, "permissions": [
+        {"action": "write", "resource": {"type": "buckets", "id": setup.target["id"], "orgID": CENTRAL_ORG_ID}}]})
+    assert status == 201
+    assert edge.json("PATCH", "/api/v2/remotes/" + setup.remote["id"], {"remoteAPIToken": covering["token"]})[0] == 200
+    setup.drained()
+    assert setup.arrived() == ["refused v=1 1", "queued v=2 2"]
+
+
 def test_unreachable_remote_is_code_0(pair):
     url = dead_url()
     setup = Setup(*pair, remote_url=url)
@@ -335,6 +359,29 @@ def test_default_backoff_doubles_from_half_a_second_up_to_five():
     from influxdb_fake.replicate import Replicator  # pylint: disable=import-outside-toplevel
     assert [Replicator(None).backoff(attempt) for attempt in range(1, 9)] == [0.5, 1, 2, 4, 5, 5, 5, 5]
     assert [Replicator(None, 0.1, 0.3).backoff(attempt) for attempt in range(1, 5)] == [0.1, 0.2, 0.3, 0.3]
+
+
+def test_the_queues_need_only_the_database():
+    """A Replicator on a bare Database queues up to the stored maxQueueSizeBytes and records the remote's answer there."""
+    from influxdb_fake import db, replicate, routes  # pylint: disable=import-outside-toplevel
+    database = db.Database(None, routes.SCHEMAS)
+    remote_id = database.insert("remotes", {"org_id": ORG_ID, "name": "dead", "remote_url": dead_url(),
+                                            "remote_api_token": "x", "allow_insecure_tls": False})
+    replication_id = database.insert("replications", {
+        "org_id": ORG_ID, "name": "to-dead", "remote_id": remote_id, "local_bucket_id": BUCKET_ID,
+        "remote_bucket_name": "b", "max_queue_size_bytes": 100000, "max_age_seconds": 0, "drop_non_retryable_data": False})
+    replicator = replicate.Replicator(database)
+    try:
+        replicator.open()
+        replicator.enqueue(ORG_ID, BUCKET_ID, ["a v=1 1"])
+        replicator.enqueue(ORG_ID, BUCKET_ID, ["big v=\"%s\" 2" % base64.b64encode(os.urandom(100000)).decode()])
+        row = poll(lambda: database.row("replications", "latest_response_code, latest_error_message", replication_id),
+                   lambda value: value["latest_response_code"] is not None)
+        assert row["latest_response_code"] == 0 and row["latest_error_message"].startswith('Post "')
+        assert replicator.sizes(replication_id)[1] == len(replicate.batches(["a v=1 1"])[0])
+    finally:
+        replicator.close()
+        database.close()
 
 
 def test_restart_with_db_keeps_replications_with_empty_queues(tmp_path, pair):

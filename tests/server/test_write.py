@@ -194,13 +194,20 @@ def test_tokens_that_may_write(writer, bucket):
     assert writer.write("m v=1 1", token=WRITE_TOKEN, bucket=name, org=ORG_NAME)[0] == 204
     assert writer.write("m v=2 2", token=TOKEN, bucket=name, org=ORG_NAME)[0] == 204
     assert writer.points(name) == ["m v=1 1", "m v=2 2"]
-    # a write token does nothing else
-    status, _headers, data = writer.request("GET", "/api/v2/buckets", token=WRITE_TOKEN)
-    assert (status, data) == (401, UNAUTHORIZED_BODY)
+    # a write token may read nothing: upstream filters the list, and names the permission a read needs
+    assert writer.json("GET", "/api/v2/buckets?orgID=" + ORG_ID, token=WRITE_TOKEN)[1]["buckets"] == []
+    assert_error(writer.request("GET", "/api/v2/buckets/" + BUCKET_ID, token=WRITE_TOKEN), 401, "unauthorized",
+                 "read:orgs/%s/buckets/%s is unauthorized" % (ORG_ID, BUCKET_ID))
 
 
 def test_only_post(writer):
-    assert writer.request("GET", "/api/v2/write?bucket=%s&org=%s" % (BUCKET_NAME, ORG_NAME))[0] == 405
+    # the write handler's router answers any other method itself, in compact JSON, after authentication
+    for method in ("GET", "PUT", "DELETE", "PATCH"):
+        status, headers, data = writer.request(method, "/api/v2/write?bucket=%s&org=%s" % (BUCKET_NAME, ORG_NAME))
+        assert (status, headers["allow"], headers["content-type"], headers["x-platform-error-code"]) == \
+            (405, "OPTIONS, POST", JSON_TYPE, "method not allowed")
+        assert data == b'{"code":"method not allowed","message":"allow: OPTIONS, POST"}'
+    assert writer.request("GET", "/api/v2/write", token=None)[::2] == (401, UNAUTHORIZED_BODY)
 
 
 # -- /_test/points --------------------------------------------------------------------------------
@@ -239,8 +246,13 @@ def test_tokens_hook():
     try:
         status, value = srv.json("GET", "/_test/tokens", token=None)
         assert status == 200
-        assert {(item["sha256"], item["access"]) for item in value} == {(_sha(TOKEN), "all"), (_sha(WRITE_TOKEN), "write")}
+        # every authorization in ID order: the operator token, the --write-token
+        assert [(item["sha256"], item["access"], item["status"], item["description"]) for item in value] == [
+            (_sha(TOKEN), "all", "active", "admin's Token"), (_sha(WRITE_TOKEN), "write", "active", "write token")]
         assert TOKEN not in json.dumps(value) and WRITE_TOKEN not in json.dumps(value)
+        status, listed = srv.json("GET", "/api/v2/authorizations")
+        assert [item["id"] for item in listed["authorizations"]] == [item["id"] for item in value]
+        assert listed["authorizations"][1]["permissions"] == [{"action": "write", "resource": {"type": "buckets"}}]
         assert srv.write("m v=1", token=WRITE_TOKEN, bucket="telegraf", org="central")[0] == 204
         srv.tokens({"revoke": WRITE_TOKEN})
         status, _headers, data = srv.write("m v=1", token=WRITE_TOKEN, bucket="telegraf", org="central")
@@ -252,8 +264,16 @@ def test_tokens_hook():
         assert srv.json("GET", "/api/v2/buckets", token="reader")[0] == 200
         srv.tokens({"add": "admin"})
         assert srv.json("POST", "/api/v2/buckets", {"orgID": "cccccccccccccccc", "name": "by-admin"}, token="admin")[0] == 201
-        # revoking an unknown token is no error
-        srv.tokens({"revoke": "never-known"})
+        # adding a known token changes its permissions; an authorization made through the API is "custom"
+        listed = srv.tokens({"add": "reader", "access": "write"})
+        assert (_sha("reader"), "write") in {(item["sha256"], item["access"]) for item in listed}
+        assert srv.json("GET", "/api/v2/buckets", token="reader")[1]["buckets"] == []
+        status, made = srv.json("POST", "/api/v2/authorizations", {"orgID": "cccccccccccccccc", "permissions": [
+            {"action": "read", "resource": {"type": "buckets"}}]})
+        assert status == 201
+        assert srv.tokens({"revoke": "never-known"})[-1] == {"sha256": _sha(made["token"]), "access": "custom", "id": made["id"],
+                                                             "status": "active", "description": ""}
+        # revoking an unknown token is no error (above)
     finally:
         srv.stop()
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from ansible_collections.influxops.influxdb2.plugins.module_utils._connection import ENVIRONMENT
 from ansible_collections.influxops.influxdb2.plugins.module_utils._version import REMOTE_BUCKET_BY_NAME
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,3 +55,9 @@ def test_every_summary_names_remote_connections_and_replications(where, summary)
     words = ' '.join(summary.replace('*', '').split())
     assert 'remote connection' in words
     assert 'replication' in words
+
+
+@pytest.mark.parametrize('variable', sorted(source.variable for source in ENVIRONMENT.values()))
+def test_every_environment_variable_that_the_modules_read_is_defined_in_the_docsite(variable):
+    assert variable in yaml.safe_load(_text('docs/docsite/config.yml'))['envvar_directives']
+    assert '.. envvar:: %s\n' % variable in _text('docs/docsite/rst/environment_variables.rst')

@@ -1,14 +1,13 @@
 """The server's state and the path of every request through it: fault rule, route, request log."""
 
-import hmac
 import sys
-import threading
 import traceback
 
-from . import buckets, faults, hooks, replications, routes
+from . import authorizations, buckets, faults, hooks, routes
+from .authorizations import ACCESS_ALL, ACCESS_READ, ACCESS_WRITE
 from .db import Database
 from .replicate import DEFAULT_RETRY_FIRST, DEFAULT_RETRY_MAX, Replicator
-from .wire import ACCESS_ALL, ACCESS_READ, ACCESS_WRITE, DEFAULT_VERSION, E_INTERNAL, ApiError, error_response, parse_version
+from .wire import DEFAULT_VERSION, E_INTERNAL, ApiError, error_response, parse_version
 from .write import Points
 
 
@@ -25,25 +24,31 @@ def _get_token(header):
 
 class App:
     """What handlers see as app: the version it plays (version as given, version_info as (major, minor, patch)),
-    the database, the orgs, the tokens, the points, the replication queues, the request log and the fault rules."""
+    whether it keeps tokens (plain_tokens, as before 2.8) or only their hashes, the database, the orgs, the points,
+    the replication queues, the request log and the fault rules.
+
+    The tokens of the command line are authorizations of the user admin in
+    the first org: the operator token (what `influx setup` makes), the
+    read-only token and the write tokens. With --db, those already stored
+    stay as they are.
+    """
 
     def __init__(self, token, orgs, db=None, read_only_token=None, log_file=None, verbose=False, write_tokens=(),
-                 retry_first=DEFAULT_RETRY_FIRST, retry_max=DEFAULT_RETRY_MAX, version=DEFAULT_VERSION):
+                 retry_first=DEFAULT_RETRY_FIRST, retry_max=DEFAULT_RETRY_MAX, version=DEFAULT_VERSION, plain_tokens=False):
         self.version = version
         self.version_info = parse_version(version)
+        self.plain_tokens = plain_tokens
         self.orgs = orgs
-        self.tokens_lock = threading.Lock()
-        self.tokens = {token: ACCESS_ALL}
-        if read_only_token is not None:
-            self.tokens[read_only_token] = ACCESS_READ
-        for write_token in write_tokens:
-            self.tokens[write_token] = ACCESS_WRITE
         self.db = Database(db, routes.SCHEMAS)
+        given = [(token, ACCESS_ALL, authorizations.OPERATOR_TOKEN_DESCRIPTION), (read_only_token, ACCESS_READ, None)]
+        for known, access, description in given + [(write, ACCESS_WRITE, None) for write in write_tokens]:
+            if known is not None and authorizations.find_by_token(self.db, known) is None:
+                authorizations.set_token(self, known, access, description)
         self.log = hooks.RequestLog(log_file, verbose)
         self.faults = faults.FaultRules()
         self.points = Points()
-        self.replicator = Replicator(self, retry_first, retry_max)
-        self.replicator.open(self.db.select("replications", "id, org_id, local_bucket_id", order="rowid"))
+        self.replicator = Replicator(self.db, retry_first, retry_max, version)
+        self.replicator.open()
         for org in orgs:
             buckets.create_system_buckets(self, org["id"])
         self.verbose = verbose
@@ -54,56 +59,9 @@ class App:
         self.db.close()
 
     def authenticate(self, header):
-        """The access level the Authorization header's token gives, or None."""
+        """The authorization of the Authorization header's token, or None."""
         token = _get_token(header)
-        if token is None:
-            return None
-        found = None
-        with self.tokens_lock:
-            for known, access in self.tokens.items():
-                if hmac.compare_digest(token.encode("utf-8"), known.encode("utf-8")):
-                    found = access
-        return found
-
-    def set_token(self, token, access):
-        """Add a token (or change its access); access None revokes it. True when the token was known."""
-        with self.tokens_lock:
-            known = token in self.tokens
-            if access is None:
-                self.tokens.pop(token, None)
-            else:
-                self.tokens[token] = access
-        return known
-
-    def token_list(self):
-        """(token, access) pairs."""
-        with self.tokens_lock:
-            return list(self.tokens.items())
-
-    # -- what the replication queues ask of the store ---------------------------------------------
-
-    def replication_config(self, replication_id):
-        """The current remote config of a replication (None once it is gone)."""
-        return replications.http_config(self.db, replication_id)
-
-    def record_response(self, replication_id, status, message):
-        """Store the latest remote write answer of a replication."""
-        replications.record_response(self.db, replication_id, status, message)
-
-    def max_queue_size(self, replication_id):
-        """The stored maxQueueSizeBytes of a replication (None once it is gone)."""
-        return replications.max_queue_size(self.db, replication_id)
-
-    def delete_bucket(self, bucket_id):
-        """Delete a bucket, its points, its replications and their queues."""
-        for replication_id in self.db.delete_where("replications", "local_bucket_id", bucket_id):
-            self.replicator.remove(replication_id)
-        self.db.delete("buckets", bucket_id)
-        self.points.drop(bucket_id)
-
-    def add_bucket(self, org_id, name, bucket_id=None):
-        """Create a bucket (the --bucket option)."""
-        return buckets.create(self, org_id, name, bucket_id=bucket_id)
+        return None if token is None else authorizations.find_by_token(self.db, token)
 
     def handle(self, req):
         """Answer one request; a Response with status None means: close the connection without answering.

@@ -5,7 +5,7 @@ import signal
 import ssl
 import sys
 
-from . import orgs
+from . import buckets, orgs
 from .app import App
 from .httpd import Server, make_ssl_context
 from .replicate import DEFAULT_RETRY_FIRST, DEFAULT_RETRY_MAX
@@ -37,6 +37,9 @@ def parse_args(argv):
                         help="the InfluxDB OSS release to play, as its builds report it (such as v2.7.12): every answer's "
                              "X-Influxdb-Version header, /health and the replication User-Agent say it, and the replications "
                              "API behaves as in that release (default %(default)s)")
+    parser.add_argument("--plain-tokens", action="store_true",
+                        help="keep tokens and list them, as InfluxDB 2.7 does (default: keep only their hashes, as 2.9 does: "
+                             "only the answer that creates a token carries it)")
     args = parser.parse_args(argv)
     if not args.token:
         parser.error("--token must not be empty")
@@ -98,7 +101,7 @@ def _pre_create(app, org_id, name, bucket_id):
         return
     if bucket_id is not None and app.db.row("buckets", "id", bucket_id) is not None:
         raise ApiError(E_CONFLICT, "a bucket with ID %s already exists" % bucket_id)
-    app.add_bucket(org_id, name, bucket_id)
+    buckets.create(app, org_id, name, bucket_id=bucket_id)
 
 
 def _stop(_signum, _frame):
@@ -110,7 +113,7 @@ def main(argv=None):
     args = parse_args(argv)
     app = App(args.token, args.orgs, db=args.db, read_only_token=args.read_only_token, log_file=args.log_file,
               verbose=args.verbose, write_tokens=args.write_token, retry_first=args.replication_retry_first,
-              retry_max=args.replication_retry_max, version=args.version)
+              retry_max=args.replication_retry_max, version=args.version, plain_tokens=args.plain_tokens)
     try:
         for org_id, name, bucket_id in args.buckets:
             _pre_create(app, org_id, name, bucket_id)

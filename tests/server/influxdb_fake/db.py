@@ -60,9 +60,10 @@ class Database:
                         list(values.values()), foreign_key)
         return row_id
 
-    def update(self, table, row_id, values, foreign_key=None):
-        """Set these columns (and the update time) of one row; False when there is no such row."""
-        values = dict(updated_at=timestamp(), **values)
+    def update(self, table, row_id, values, foreign_key=None, touch=True):
+        """Set these columns (and, when touch, the update time) of one row; False when there is no such row."""
+        if touch:
+            values = dict(updated_at=timestamp(), **values)
         query = "UPDATE %s SET %s WHERE id = ?" % (table, ", ".join("%s = ?" % column for column in values))
         with self.lock:
             return self._write(query, list(values.values()) + [row_id], foreign_key) > 0

@@ -27,11 +27,24 @@ def plain(value):
 
 
 class Struct:
-    """A Go request struct: its name and, per JSON field name, (kind, is_pointer)."""
+    """A Go request struct: its name, its Go package and, per JSON field name, (kind, is_pointer) or, for a
+    field whose Go type is a named type of the kind (influxdb.Status is a string), (kind, is_pointer, Go type).
 
-    def __init__(self, name, fields):
+    A kind is "string", "bool", "int64", "id", "json" (any value, checked by the resource), a
+    Struct (a field that is a struct) or a Slice of structs.
+    """
+
+    def __init__(self, name, fields, package="influxdb"):
         self.name = name
         self.fields = fields
+        self.go_type = package + "." + name
+
+
+class Slice:
+    """The kind of a field that is a Go slice of structs: a JSON array whose null items are empty structs."""
+
+    def __init__(self, struct):
+        self.struct = struct
 
 
 class _JSONObject(list):
@@ -207,28 +220,65 @@ def decode_struct(body, struct):
     if value is None:
         return {}
     if not isinstance(value, _JSONObject):
-        raise _invalid("json: cannot unmarshal %s into Go value of type influxdb.%s" % (json_kind(value), struct.name))
+        raise _invalid("json: cannot unmarshal %s into Go value of type %s" % (json_kind(value), struct.go_type))
+    type_errors = []
+    result = _decode_fields(value, struct, "", type_errors)
+    if type_errors:
+        raise _invalid(type_errors[0])
+    return result
+
+
+def _decode_fields(value, struct, path, type_errors):
+    """The fields of struct that a decoded JSON object sets; the type errors met, in body order, go to type_errors.
+
+    path is the dotted path of the object's fields from the request ("" at the top, then
+    "retentionRules." and so on): Go names a field by its path and its own struct.
+    """
     fields = struct.fields
     lowered = {name.lower(): name for name in fields}
     result = {}
-    first_type_error = None
+
+    def type_error(name, bad_value, go_type):
+        type_errors.append("json: cannot unmarshal %s into Go struct field %s.%s%s of type %s"
+                           % (bad_value, struct.name, path, name, go_type))
+
     for key, item in value:
         name = key if key in fields else lowered.get(key.lower())
         if name is None:
             continue
-        kind, pointer = fields[name]
+        kind, pointer = fields[name][:2]
         if item is None:
             if pointer:
                 result[name] = None
             continue
+        if isinstance(kind, Struct):
+            if isinstance(item, _JSONObject):
+                result[name] = _decode_fields(item, kind, path + name + ".", type_errors)
+            else:
+                type_error(name, json_kind(item), kind.go_type)
+            continue
+        if isinstance(kind, Slice):
+            if json_kind(item) == "array":
+                result[name] = [_decode_item(element, kind.struct, name, struct.name, path, type_errors) for element in item]
+            else:
+                type_error(name, json_kind(item), "[]" + kind.struct.go_type)
+            continue
         ok, converted, bad_value = _convert_field(kind, item)
         if ok:
             result[name] = converted
-        elif first_type_error is None:
-            go_type = GO_TYPE_NAMES[kind]
+        else:
+            go_type = fields[name][2] if len(fields[name]) > 2 else GO_TYPE_NAMES[kind]
             if pointer and kind == "id":
                 go_type = "*" + go_type
-            first_type_error = "json: cannot unmarshal %s into Go struct field %s.%s of type %s" % (bad_value, struct.name, name, go_type)
-    if first_type_error is not None:
-        raise _invalid(first_type_error)
+            type_error(name, bad_value, go_type)
     return result
+
+
+def _decode_item(element, struct, name, parent, path, type_errors):
+    """One item of a slice of structs (field name of the struct parent): null is an empty struct."""
+    if isinstance(element, _JSONObject):
+        return _decode_fields(element, struct, path + name + ".", type_errors)
+    if element is not None:
+        type_errors.append("json: cannot unmarshal %s into Go struct field %s.%s%s of type %s"
+                           % (json_kind(element), parent, path, name, struct.go_type))
+    return {}

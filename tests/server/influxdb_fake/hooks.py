@@ -8,9 +8,10 @@ import json
 import sys
 import threading
 
-from . import buckets, remotes
+from . import authorizations, buckets, remotes
+from .authorizations import ACCESS_ALL, ACCESS_READ, ACCESS_WRITE
 from .decode import Struct, decode_struct
-from .wire import ACCESS_ALL, ACCESS_READ, ACCESS_WRITE, E_INVALID, ApiError, json_response, no_content
+from .wire import E_INVALID, ApiError, json_response, no_content
 
 TOKEN_CHANGE = Struct("tokenChange", {"add": ("string", False), "revoke": ("string", False), "access": ("string", False)})
 
@@ -98,17 +99,9 @@ def clear_points(app, _req):
     return no_content()
 
 
-def _token_view(app):
-    return [{"sha256": hashlib.sha256(token.encode("utf-8")).hexdigest(), "access": access} for token, access in app.token_list()]
-
-
 def list_tokens(app, _req):
-    """GET /_test/tokens: the SHA-256 and access of every token the server accepts, never a token."""
-    return json_response(200, _view_sorted(_token_view(app)))
-
-
-def _view_sorted(view):
-    return sorted(view, key=lambda item: (item["access"], item["sha256"]))
+    """GET /_test/tokens: every authorization (ID order) with the SHA-256 of its token and its access, never a token."""
+    return json_response(200, authorizations.token_view(app))
 
 
 def change_tokens(app, req):
@@ -119,12 +112,12 @@ def change_tokens(app, req):
     if "revoke" in values:
         if "access" in values:
             raise ApiError(E_INVALID, "tokens: access goes with add")
-        app.set_token(values["revoke"], None)
+        authorizations.set_token(app, values["revoke"], None)
     else:
         access = values.get("access", ACCESS_ALL)
         if access not in (ACCESS_ALL, ACCESS_READ, ACCESS_WRITE):
             raise ApiError(E_INVALID, "tokens: access must be all, read or write")
         if not values["add"]:
             raise ApiError(E_INVALID, "tokens: a token must not be empty")
-        app.set_token(values["add"], access)
-    return json_response(200, _view_sorted(_token_view(app)))
+        authorizations.set_token(app, values["add"], access)
+    return json_response(200, authorizations.token_view(app))

@@ -1,12 +1,15 @@
-"""/api/v2/orgs: the organizations given with --org (read only).
+"""/api/v2/orgs: the organizations given with --org (read only), owned by the user admin.
 
 Upstream: tenant/http_server_org.go, tenant/service_org.go,
-tenant/error_org.go and kit/platform/paging.go for the list options.
+tenant/error_org.go, tenant/middleware_org_auth.go (a token reads an org
+with read access to it; lists leave out the others) and
+kit/platform/paging.go for the list options.
 """
 
 import re
 
 from . import validate
+from .permissions import authorize, permitted
 from .wire import E_INVALID, E_NOT_FOUND, ApiError, json_response, parse_id, timestamp
 
 MAX_PAGE_SIZE = 100
@@ -90,16 +93,21 @@ def list_orgs(app, req):
         found = [org for org in app.orgs if org["name"] == name][:1]
         if not found:
             raise ApiError(E_NOT_FOUND, 'organization name "%s" not found' % name)
-    elif user_id is not None:
+    elif user_id is not None and app.db.row("users", "id", user_id) is None:
         found = []
     else:
+        # every org; also the orgs of ?userID= of the only user, admin, who owns them all
         found = sorted(app.orgs, key=lambda org: org["id"], reverse=descending)
         if after is not None:
             found = [org for org in found if (org["id"] < after if descending else org["id"] > after)]
         found = found[max(offset, 0):][:limit]
+    found = [org for org in found if permitted(req, "read", "orgs", org["id"])]
     return json_response(200, {"links": {"self": "/api/v2/orgs"}, "orgs": [to_api(org) for org in found]})
 
 
 def get_org(app, req):
-    """GET /api/v2/orgs/{id}: a malformed ID is 400 with the ID parser's message."""
-    return json_response(200, to_api(_by_id(app, validate.path_id(req))))
+    """GET /api/v2/orgs/{id}: a malformed ID is 400 with the ID parser's message; the token's right to read the org is
+    checked before the org is looked up."""
+    org_id = validate.path_id(req)
+    authorize(req, "read", "orgs", org_id)
+    return json_response(200, to_api(_by_id(app, org_id)))

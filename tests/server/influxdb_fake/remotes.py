@@ -70,10 +70,11 @@ def _still_referenced(_exc):
 
 
 def list_remotes(app, req):
-    """GET /api/v2/remotes?orgID=...[&name=...][&remoteURL=...]: exact filters, null when nothing matches."""
+    """GET /api/v2/remotes?orgID=...[&name=...][&remoteURL=...]: exact filters, null when nothing matches, [] when the
+    token may read none of the matches."""
     org_id = validate.query_id(req, "orgID", "invalid or missing org ID", required=True)
     rows = app.db.select("remotes", COLUMNS, org_id=org_id, name=req.arg("name") or None, remote_url=req.arg("remoteURL") or None)
-    return json_response(200, {"remotes": [to_api(row) for row in rows] or None})
+    return json_response(200, {"remotes": validate.list_readable(req, RESOURCE, [to_api(row) for row in rows])})
 
 
 def create_remote(app, req):

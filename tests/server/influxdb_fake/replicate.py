@@ -9,7 +9,10 @@ the bucket and org parameters, the token, allowInsecureTLS; every attempt
 re-reads the config and records the response code and error message; 0 and
 the transport error when no answer came; only 400 is dropped, and only with
 dropNonRetryableData; Retry-After on 429; backoff 0.5 s * 2^n) and the
-validator that sends an empty write.
+validator that sends an empty write. The queues need only the database: they
+read each replication's config and queue limit from it and record its latest
+response in it (replications/internal/store.go GetFullHTTPConfig,
+UpdateResponseInfo).
 
 Differences (README): the queue lives in memory (a restart empties it, the
 replications stay), the backoff is capped at --replication-retry-max seconds
@@ -28,7 +31,7 @@ import threading
 from http import HTTPStatus
 from urllib.parse import urlencode, urlsplit
 
-from .wire import SERVER_COMMIT
+from .wire import DEFAULT_VERSION, SERVER_COMMIT
 
 MAX_BATCH_POINTS = 5000
 MAX_BATCH_BYTES = 2500000
@@ -62,6 +65,26 @@ class HTTPConfig:
         if self.bucket_id is None or self.bucket_name:
             return self.bucket_name
         return self.bucket_id
+
+
+def http_config(db, replication_id):
+    """The stored remote config of a replication (GetFullHTTPConfig), or None when it is gone."""
+    with db.lock:
+        row = db.conn.execute(
+            "SELECT c.remote_url, c.remote_api_token, c.remote_org_id, c.allow_insecure_tls, r.remote_bucket_id, "
+            "r.remote_bucket_name, r.drop_non_retryable_data FROM replications r JOIN remotes c ON r.remote_id = c.id "
+            "WHERE r.id = ?", (replication_id,)).fetchone()
+    if row is None:
+        return None
+    return HTTPConfig(row["remote_url"], row["remote_api_token"], row["remote_org_id"], row["allow_insecure_tls"],
+                      row["remote_bucket_id"], row["remote_bucket_name"], row["drop_non_retryable_data"])
+
+
+def _record_response(db, replication_id, status, message):
+    """Store the latest remote write answer (UpdateResponseInfo)."""
+    with db.lock:
+        db.conn.execute("UPDATE replications SET latest_response_code = ?, latest_error_message = ? WHERE id = ?",
+                        (status, message, replication_id))
 
 
 def _transport_reason(exc, host, port):
@@ -234,13 +257,13 @@ class Queue:
             data = self._next()
             if data is None:
                 return
-            config = self.replicator.config(self.id)
+            config = http_config(self.replicator.db, self.id)
             if config is None:
                 return
-            status, message, retry_after = post_write(config, data, user_agent(self.replicator.app.version))
+            status, message, retry_after = post_write(config, data, self.replicator.agent)
             if self.stopped:
                 return
-            self.replicator.record(self.id, status, message)
+            _record_response(self.replicator.db, self.id, status, message)
             if status == 204 or (status == 400 and config.drop):
                 self._done(data)
                 attempts = 0
@@ -256,10 +279,11 @@ class Queue:
 
 
 class Replicator:
-    """Every replication's queue; app.replicator."""
+    """Every replication's queue (app.replicator) on the database db, sending as a server of this version."""
 
-    def __init__(self, app, retry_first=DEFAULT_RETRY_FIRST, retry_max=DEFAULT_RETRY_MAX):
-        self.app = app
+    def __init__(self, db, retry_first=DEFAULT_RETRY_FIRST, retry_max=DEFAULT_RETRY_MAX, version=DEFAULT_VERSION):
+        self.db = db
+        self.agent = user_agent(version)
         self.retry_first = retry_first
         self.retry_max = retry_max
         self.lock = threading.Lock()
@@ -269,9 +293,9 @@ class Replicator:
         """Upstream's 0.5 s * 2^(n-1), from retry_first and capped at retry_max."""
         return min(self.retry_first * 2 ** min(attempts - 1, 30), self.retry_max)
 
-    def open(self, rows):
-        """Start a queue for each stored replication (rows with id, org_id, local_bucket_id)."""
-        for row in rows:
+    def open(self):
+        """Start a queue for each stored replication."""
+        for row in self.db.select("replications", "id, org_id, local_bucket_id", order="rowid"):
             self.add(row["id"], row["org_id"], row["local_bucket_id"])
 
     def add(self, replication_id, org_id, bucket_id):
@@ -302,19 +326,11 @@ class Replicator:
             return
         data = batches(lines)
         for queue in queues:
-            max_size = self.app.max_queue_size(queue.id)
-            if max_size is None:
+            row = self.db.row("replications", "max_queue_size_bytes", queue.id)
+            if row is None:
                 continue
             for item in data:
-                queue.append(item, max_size)
-
-    def config(self, replication_id):
-        """The replication's current remote config, or None once it is gone."""
-        return self.app.replication_config(replication_id)
-
-    def record(self, replication_id, status, message):
-        """Store the latest response code and error message."""
-        self.app.record_response(replication_id, status, message)
+                queue.append(item, row["max_queue_size_bytes"])
 
     def close(self):
         """Stop every worker (each waits at most for its current remote write)."""

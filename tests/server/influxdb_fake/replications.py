@@ -3,8 +3,8 @@
 Upstream: replications/transport/http.go (handlers, ?validate=true),
 replications/service.go (the local bucket check, validation, the queue of
 each replication), replications/internal/store.go (SQL, errors),
-replication.go (JSON) and the migrations 0005 to 0008. The queues and the
-remote writes are in replicate.py.
+replication.go (JSON) and the migrations 0005 to 0008. The queues, the
+remote writes and the stored config they use are in replicate.py.
 
 What differs by the release the server plays (--version; replication.go on
 the release tags): remoteBucketName from 2.4 (before, an unknown field, and
@@ -13,6 +13,7 @@ the maxAgeSeconds bounds from 2.9.
 """
 
 from . import buckets, replicate, validate
+from .permissions import authorize
 from .validate import Field
 from .wire import E_INTERNAL, E_INVALID, E_NOT_FOUND, E_UNPROCESSABLE, ApiError, json_response, no_content
 
@@ -128,19 +129,6 @@ def with_status(app, item):
     return item
 
 
-def http_config(db, replication_id):
-    """The stored remote config of a replication (GetFullHTTPConfig), or None when it is gone."""
-    with db.lock:
-        row = db.conn.execute(
-            "SELECT c.remote_url, c.remote_api_token, c.remote_org_id, c.allow_insecure_tls, r.remote_bucket_id, "
-            "r.remote_bucket_name, r.drop_non_retryable_data FROM replications r JOIN remotes c ON r.remote_id = c.id "
-            "WHERE r.id = ?", (replication_id,)).fetchone()
-    if row is None:
-        return None
-    return replicate.HTTPConfig(row["remote_url"], row["remote_api_token"], row["remote_org_id"], row["allow_insecure_tls"],
-                                row["remote_bucket_id"], row["remote_bucket_name"], row["drop_non_retryable_data"])
-
-
 def _remote_config(db, remote_id, bucket_id=None, bucket_name="", base=None):
     """A remote's URL, token, org and TLS setting (PopulateRemoteHTTPConfig); 400 when the remote is unknown."""
     row = db.row("remotes", "remote_url, remote_api_token, remote_org_id, allow_insecure_tls", remote_id)
@@ -159,19 +147,6 @@ def _validate_write(app, config, message):
         raise ApiError(E_INVALID, "%s: %s" % (message, error))
 
 
-def record_response(db, replication_id, status, message):
-    """Store the latest remote write answer (UpdateResponseInfo)."""
-    with db.lock:
-        db.conn.execute("UPDATE replications SET latest_response_code = ?, latest_error_message = ? WHERE id = ?",
-                        (status, message, replication_id))
-
-
-def max_queue_size(db, replication_id):
-    """The stored maxQueueSizeBytes, or None when the replication is gone."""
-    row = db.row("replications", "max_queue_size_bytes", replication_id)
-    return None if row is None else row["max_queue_size_bytes"]
-
-
 def _local_bucket(app, bucket_id):
     """400 local bucket "<id>" not found: bucket not found, when no bucket has this ID (in any org)."""
     if buckets.find(app.db, bucket_id) is None:
@@ -186,20 +161,25 @@ def _remote_not_found(remote_id):
 
 
 def list_replications(app, req):
-    """GET /api/v2/replications?orgID=...[&name=][&remoteID=][&localBucketID=]: null when nothing matches."""
+    """GET /api/v2/replications?orgID=...[&name=][&remoteID=][&localBucketID=]: null when nothing matches, [] when
+    the token may read none of the matches."""
     org_id = validate.query_id(req, "orgID", "invalid or missing org ID", required=True)
     remote_id = validate.query_id(req, "remoteID", "invalid remote ID")
     bucket_id = validate.query_id(req, "localBucketID", "invalid local bucket ID")
     rows = app.db.select("replications", COLUMNS, org_id=org_id, name=req.arg("name") or None, remote_id=remote_id,
                          local_bucket_id=bucket_id)
-    return json_response(200, {"replications": [with_status(app, to_api(row)) for row in rows] or None})
+    items = validate.list_readable(req, resource(app), [to_api(row) for row in rows])
+    return json_response(200, {"replications": None if items is None else [with_status(app, item) for item in items]})
 
 
 def create_replication(app, req):
     """POST /api/v2/replications[?validate=true]."""
     values = validate.creation(req, resource(app))
-    if values.get("localBucketID") is None or values.get("remoteID") is None:
-        raise ApiError(E_INVALID, "invalid id for permission: invalid ID")
+    # the token must also read the local bucket and the remote; an ID left out fails as the permission is made
+    for name, kind in (("localBucketID", "buckets"), ("remoteID", "remotes")):
+        if values.get(name) is None:
+            raise ApiError(E_INVALID, "invalid id for permission: invalid ID")
+        authorize(req, "read", kind, values[name], values["orgID"])
     remote_not_found = _remote_not_found(values["remoteID"])
     _local_bucket(app, values["localBucketID"])
     if req.arg("validate") == "true":
@@ -231,10 +211,12 @@ def update_replication(app, req):
     """PATCH /api/v2/replications/{id}[?validate=true]: null and absent fields are left alone."""
     replication, values = validate.existing(app.db, req, resource(app), body=True, write=True)
     remote_id = values.get("remoteID")
+    if remote_id is not None:
+        authorize(req, "read", "remotes", remote_id, replication["orgID"])
     remote_not_found = None if remote_id is None else _remote_not_found(remote_id)
     if req.arg("validate") == "true":
         # ValidateUpdatedReplication: the stored config with the body's remote bucket ID and remote applied.
-        config = http_config(app.db, replication["id"])
+        config = replicate.http_config(app.db, replication["id"])
         if config is None:
             raise ApiError(E_NOT_FOUND, "replication not found")
         if values.get("remoteBucketID") is not None:
@@ -260,7 +242,7 @@ def delete_replication(app, req):
 def validate_replication(app, req):
     """POST /api/v2/replications/{id}/validate: an empty write to the remote with the stored config; 204 when it answers 204."""
     validate.existing(app.db, req, resource(app))
-    config = http_config(app.db, validate.path_id(req, resource(app).id_error))
+    config = replicate.http_config(app.db, validate.path_id(req, resource(app).id_error))
     if config is None:
         raise ApiError(E_NOT_FOUND, "replication not found")
     _validate_write(app, config, "replication failed validation")

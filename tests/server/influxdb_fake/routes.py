@@ -21,14 +21,16 @@ A path matched with a method it does not list is 405 with an empty body.
 Trailing slashes are ignored.
 """
 
-from . import buckets, faults, hooks, orgs, remotes, replications, system, write
-from .wire import ACCESS_WRITE, method_not_allowed, path_not_found, text_not_found, unauthorized_response
+from . import authorizations, buckets, faults, hooks, orgs, remotes, replications, system, write
+from .wire import method_not_allowed, path_not_found, text_not_found, unauthorized_response
 
 ROUTES = (
     # "METHOD PATH" (* is any method), handler
     ("* /health", system.health),
     ("GET /ping", system.ping),
     ("HEAD /ping", system.ping),
+
+    ("GET /api/v2/me", authorizations.me),
 
     ("GET /api/v2/orgs", orgs.list_orgs),
     ("POST /api/v2/orgs", system.not_implemented),
@@ -39,10 +41,17 @@ ROUTES = (
     ("GET /api/v2/buckets", buckets.list_buckets),
     ("POST /api/v2/buckets", buckets.create_bucket),
     ("GET /api/v2/buckets/{id}", buckets.get_bucket),
-    ("PATCH /api/v2/buckets/{id}", system.not_implemented),
+    ("PATCH /api/v2/buckets/{id}", buckets.update_bucket),
     ("DELETE /api/v2/buckets/{id}", buckets.delete_bucket),
 
     ("POST /api/v2/write", write.write),
+    ("* /api/v2/write", write.method_not_allowed),
+
+    ("GET /api/v2/authorizations", authorizations.list_authorizations),
+    ("POST /api/v2/authorizations", authorizations.create_authorization),
+    ("GET /api/v2/authorizations/{id}", authorizations.get_authorization),
+    ("PATCH /api/v2/authorizations/{id}", authorizations.update_authorization),
+    ("DELETE /api/v2/authorizations/{id}", authorizations.delete_authorization),
 
     ("GET /api/v2/remotes", remotes.list_remotes),
     ("POST /api/v2/remotes", remotes.create_remote),
@@ -70,7 +79,7 @@ ROUTES = (
 )
 
 # The SQLite tables of the resources, created in this order.
-SCHEMAS = (buckets.SCHEMA, remotes.SCHEMA, replications.SCHEMA)
+SCHEMAS = (buckets.SCHEMA, remotes.SCHEMA, replications.SCHEMA, authorizations.SCHEMA)
 
 TEST_PREFIX = "/_test"
 API_PREFIXES = ("/api/v2", "/v1", "/private/")
@@ -125,8 +134,8 @@ def dispatch(app, req):
     else:
         if req.method == "OPTIONS":
             return system.preflight(req)
-        req.access = app.authenticate(req.headers.get("Authorization"))
-        if req.access is None or (req.access == ACCESS_WRITE and handler is not write.write):
+        req.auth = app.authenticate(req.headers.get("Authorization"))
+        if req.auth is None:
             return unauthorized_response()
         if not known:
             return text_not_found() if req.path.rstrip("/").startswith(_RESOURCES) else path_not_found()

@@ -8,12 +8,15 @@ checks as upstream's handlers and authorizer do:
 - creation (POST): decode the body, fill in defaults, check values, then
   the org ID and the write permission on the org's collection;
 - existing (GET, PATCH, DELETE of /{id}): parse the ID, decode and check
-  the body (PATCH), load the item (404), then for a write the permission
-  on the item.
+  the body (PATCH), load the item (404), then the permission to read (or
+  write) the item.
+
+Lists keep what the token may read (list_readable).
 """
 
 from .decode import Struct, decode_struct
-from .wire import ACCESS_ALL, E_INVALID, E_UNAUTHORIZED, ApiError, parse_id, try_parse_id
+from .permissions import authorize, permitted
+from .wire import E_INVALID, ApiError, parse_id, try_parse_id
 
 
 class Field:
@@ -65,10 +68,12 @@ class Resource:
                 field.check(values[field.name])
 
 
-def may_write(req, permission):
-    """The authorizer: only the operator token may write."""
-    if req.access != ACCESS_ALL:
-        raise ApiError(E_UNAUTHORIZED, "write:%s is unauthorized" % permission)
+def list_readable(req, resource, items):
+    """The items (API form) the token may read; None when there were none at all, [] when it may read none of them
+    (Go's filter of a nil slice stays nil, of any other an empty slice)."""
+    if not items:
+        return None
+    return [item for item in items if permitted(req, "read", resource.name, item["id"], item["orgID"])]
 
 
 def path_id(req, error=None):
@@ -102,18 +107,21 @@ def creation(req, resource):
     org_id = values.get("orgID")
     if org_id is None:
         raise ApiError(E_INVALID, "invalid org id for permission: invalid ID")
-    may_write(req, "orgs/%s/%s" % (org_id, resource.name))
+    authorize(req, "write", resource.name, org_id=org_id)
     return values
 
 
 def existing(db, req, resource, body=False, write=False):
-    """Check a request on /{id}; return (the item in API form, the decoded body or None)."""
+    """Check a request on /{id}; return (the item in API form, the decoded body or None).
+
+    The item is loaded before the token's right to read (or write) it is checked, so a token learns that an ID
+    does not exist (404) before that it may not read it (401).
+    """
     item_id = path_id(req, resource.id_error)
     values = None
     if body:
         values = decode_struct(req.body, resource.update)
         resource.check_values(values)
     item = resource.load(db, item_id)
-    if write:
-        may_write(req, "orgs/%s/%s/%s" % (item["orgID"], resource.name, item_id))
+    authorize(req, "write" if write else "read", resource.name, item_id, item["orgID"])
     return item, values

@@ -46,13 +46,6 @@ STATUS_BY_CODE = {
     E_TOO_LARGE: 413,
 }
 
-# The access a token gives: the operator token everything, the read-only token reads,
-# a write token writes points (/api/v2/write) and nothing else.
-ACCESS_ALL = "all"
-ACCESS_READ = "read"
-ACCESS_WRITE = "write"
-
-
 class ApiError(Exception):
     """An InfluxDB platform error: a code (which selects the status) and a message."""
 
@@ -142,7 +135,7 @@ class Request:
 
     path is the decoded path as sent (the request log shows it so); routing
     fills params (the {name} segments of the matched route) and, for the
-    API, access (ACCESS_ALL or ACCESS_READ).
+    API, auth (the authorization of the request's token, see authorizations.py).
     """
 
     def __init__(self, method, path, query, headers, body):
@@ -152,7 +145,7 @@ class Request:
         self.headers = headers
         self.body = body
         self.params = {}
-        self.access = None
+        self.auth = None
 
     def arg(self, name):
         """The first value of a query parameter, or ""."""

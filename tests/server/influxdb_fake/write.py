@@ -13,8 +13,8 @@ import threading
 import time
 import zlib
 
-from . import buckets
-from .wire import (ACCESS_READ, E_FORBIDDEN, E_INTERNAL, E_INVALID, E_NOT_FOUND, JSON_CONTENT_TYPE, STATUS_BY_CODE, ApiError, Response,
+from . import buckets, permissions
+from .wire import (E_FORBIDDEN, E_INTERNAL, E_INVALID, E_METHOD_NOT_ALLOWED, E_NOT_FOUND, JSON_CONTENT_TYPE, STATUS_BY_CODE, ApiError, Response,
                    compact_json, no_content, parse_id)
 
 PRECISIONS = {"ns": 1, "us": 1000, "ms": 1000 * 1000, "s": 1000 * 1000 * 1000}
@@ -230,6 +230,17 @@ def _gunzip(data):
             raise _unread("gzip: invalid header")
 
 
+def _compact_error(exc, headers=()):
+    """An error as the write handler's error handler writes it: compact JSON."""
+    return Response(STATUS_BY_CODE.get(exc.code, 500), compact_json({"code": exc.code, "message": exc.message}),
+                    JSON_CONTENT_TYPE, list(headers) + [("X-Platform-Error-Code", exc.code)])
+
+
+def method_not_allowed(_app, _req):
+    """Any method but POST (and OPTIONS, a CORS preflight): the write router's own 405 (httprouter's), with Allow."""
+    return _compact_error(ApiError(E_METHOD_NOT_ALLOWED, "allow: OPTIONS, POST"), [("Allow", "OPTIONS, POST")])
+
+
 def write(app, req):
     """POST /api/v2/write?bucket=&org=[&precision=]: 204 once every point is stored (and queued for replication).
 
@@ -238,8 +249,7 @@ def write(app, req):
     try:
         return _write(app, req)
     except ApiError as exc:
-        return Response(STATUS_BY_CODE.get(exc.code, 500), compact_json({"code": exc.code, "message": exc.message}),
-                        JSON_CONTENT_TYPE, [("X-Platform-Error-Code", exc.code)])
+        return _compact_error(exc)
 
 
 def _write(app, req):
@@ -254,8 +264,8 @@ def _write(app, req):
     bucket = buckets.find_in_org(app.db, org["id"], bucket_text)
     if bucket is None:
         raise ApiError(E_NOT_FOUND, 'bucket "%s" not found' % bucket_text)
-    if req.access == ACCESS_READ:
-        raise ApiError(E_FORBIDDEN, "insufficient permissions for write")
+    if not permissions.permitted(req, "write", "buckets", bucket["id"], org["id"]):
+        raise ApiError(E_FORBIDDEN, "insufficient permissions for write" + ("" if req.auth["status"] == "active" else ": token is inactive"))
     body = _gunzip(req.body) if gzipped else req.body
     try:
         points = parse(body.decode("utf-8", "replace"), precision)

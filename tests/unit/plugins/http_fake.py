@@ -20,6 +20,7 @@ from ansible.module_utils.common import warnings as ansible_warnings
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.influxops.influxdb2.plugins.module_utils import _client
+from ansible_collections.influxops.influxdb2.plugins.module_utils._connection import ENVIRONMENT
 
 HOST = 'http://influx.test:8086'
 TOKEN = 'unit-test-token-7f3e9c'
@@ -28,8 +29,8 @@ OTHER_ORG_ID = 'fedcba9876543210'
 REMOTE_ID = '0a0b0c0d0e0f0102'
 
 
-ENV_NAMES = ('INFLUX_HOST', 'INFLUX_TOKEN', 'INFLUX_ORG', 'INFLUX_ORG_ID', 'INFLUX_SKIP_VERIFY', 'INFLUX_ACTIVE_CONFIG',
-             'INFLUX_CONFIGS_PATH', 'INFLUX_TRACE_SPAN')
+# Every variable that the modules read: those of the connection options, and where the profiles are.
+ENV_NAMES = tuple(source.variable for source in ENVIRONMENT.values()) + ('INFLUX_CONFIGS_PATH',)
 
 
 def api_remote(name='central', remote_id=REMOTE_ID, org_id=ORG_ID, description=None, remote_url='https://central.example.com:8086',
@@ -63,9 +64,15 @@ def api_replication(name='telemetry-to-central', replication_id=REPLICATION_ID, 
     return replication
 
 
-def api_bucket(name='telemetry', bucket_id=BUCKET_ID, org_id=ORG_ID):
-    """A bucket as the InfluxDB API returns it (the fields that matter)."""
-    return {'id': bucket_id, 'orgID': org_id, 'type': 'user', 'name': name, 'retentionRules': []}
+def api_bucket(name='telemetry', bucket_id=BUCKET_ID, org_id=ORG_ID, retention=None, shard_group=None, description=None,
+               kind='user'):
+    """A bucket as the InfluxDB API returns it (the fields that matter); with ``retention``, its one retention rule."""
+    bucket = {'id': bucket_id, 'orgID': org_id, 'type': kind, 'name': name, 'retentionRules': []}
+    if description:
+        bucket['description'] = description
+    if retention is not None:
+        bucket['retentionRules'] = [{'type': 'expire', 'everySeconds': retention, 'shardGroupDurationSeconds': shard_group}]
+    return bucket
 
 
 def error_body(code, message):
@@ -192,3 +199,30 @@ def run_module(module, args, calls, monkeypatch, capsys, check_mode=False, diff=
             module.main()
     out = capsys.readouterr().out
     return json.loads(out), server
+
+
+AUTHORIZATION_ID = '0d0d0d0d0d0d0d01'
+USER_ID = '0f0f0f0f0f0f0f01'
+
+
+def api_permission(action='write', kind='buckets', resource_id=BUCKET_ID, org_id=ORG_ID, name='telemetry', org='edge'):
+    """A permission as the InfluxDB API returns it: with the names that it adds where the ID and the org ID are set."""
+    resource = {'type': kind}
+    if resource_id is not None:
+        resource['id'] = resource_id
+    if org_id is not None:
+        resource['orgID'] = org_id
+    if resource_id is not None and name is not None:
+        resource['name'] = name
+    if org_id is not None and org is not None:
+        resource['org'] = org
+    return {'action': action, 'resource': resource}
+
+
+def api_authorization(description='edge-01 writer', authorization_id=AUTHORIZATION_ID, org_id=ORG_ID, user_id=USER_ID, user='admin',
+                      status='active', permissions=None, token=''):
+    """An authorization as the InfluxDB API returns it; ``token`` is "" as a server with hashed tokens lists it."""
+    return {'id': authorization_id, 'token': token, 'status': status, 'description': description, 'orgID': org_id, 'org': 'edge',
+            'userID': user_id, 'user': user, 'permissions': [api_permission()] if permissions is None else permissions,
+            'links': {'self': '/api/v2/authorizations/' + authorization_id, 'user': '/api/v2/users/' + user_id},
+            'createdAt': '2026-12-07T06:32:35.452009239Z', 'updatedAt': '2026-12-07T06:32:35.452009239Z'}

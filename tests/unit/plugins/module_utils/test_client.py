@@ -37,6 +37,9 @@ ANSWERS = {
         TOKEN + '"x', TOKEN + '"x', 'client-test-token-c0ffee%22x')}).encode('utf-8')),
     '/echo-ok': (200, {}, ('{"remotes": "Token %s"}' % TOKEN).encode('utf-8')),
     '/list': (200, {}, b'[]'),
+    # a server that lists tokens (InfluxDB before 2.9, or without token hashing), in an answer of another shape
+    '/tokens': (200, {}, b'{"authorizations": [{"id": "0d0d0d0d0d0d0d01", "token": "Listed-t0ken-of-a-2.7-server", '
+                         b'"user": {"token": "Nested-t0ken"}}, {"token": ""}]}'),
     # every answer of InfluxDB 2.x carries its version, errors included (http/handler.go)
     '/v2.7': (200, {'X-Influxdb-Version': 'v2.7.12'}, b'{"remotes": null}'),
     '/v2.9-error': (404, {'X-Influxdb-Version': 'v2.9.1', 'X-Platform-Error-Code': 'not found'},
@@ -112,6 +115,14 @@ def test_added_secrets_are_hidden_in_snippets(base_url):
         client.get('/echo-ok', expect=lambda answer: None if isinstance(answer.get('remotes'), list) else 'a list')
     assert str(info.value) == ('GET %secho-ok answered HTTP 200 with a body that is not what InfluxDB sends (expected a list): '
                                '{"remotes": "Token ********"}' % base_url)
+
+
+def test_a_snippet_never_quotes_the_value_of_a_token_key(client, base_url):
+    with pytest.raises(InfluxDBError) as info:
+        client.get('/tokens', expect=lambda answer: 'a list')
+    assert str(info.value) == ('GET %stokens answered HTTP 200 with a body that is not what InfluxDB sends (expected a list): '
+                               '{"authorizations": [{"id": "0d0d0d0d0d0d0d01", "token": "********", "user": {"token": "********"}}, '
+                               '{"token": ""}]}' % base_url)
 
 
 def test_an_answer_of_another_shape_names_the_request_and_the_body(client, base_url):

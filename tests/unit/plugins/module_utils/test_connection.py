@@ -9,8 +9,16 @@ from __future__ import annotations
 import subprocess
 
 import pytest
+import yaml
 
-from ansible_collections.influxops.influxdb2.plugins.module_utils._connection import NUMBER_RANGES, check_tls_files, resolve_connection
+from ansible_collections.influxops.influxdb2.plugins.doc_fragments._connection import ModuleDocFragment
+from ansible_collections.influxops.influxdb2.plugins.module_utils._connection import (
+    ENVIRONMENT,
+    NUMBER_RANGES,
+    check_tls_files,
+    common_argument_spec,
+    resolve_connection,
+)
 from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import OptionError
 from ansible_collections.influxops.influxdb2.plugins.module_utils._validators import check_http_url, check_id, check_numbers, check_token
 
@@ -128,6 +136,30 @@ def test_empty_task_token_falls_back_to_the_environment():
 
 def test_empty_task_host_falls_back_to_the_environment():
     assert resolve_connection(params(org='o', host=''), environ=env(INFLUX_HOST='http://env:8086')).host == 'http://env:8086'
+
+
+# The environment variables: one table, read by resolve_connection alone.
+
+def test_the_argument_spec_reads_no_environment():
+    assert [option for option, entry in common_argument_spec().argument_spec.items() if 'fallback' in entry] == []
+
+
+def test_the_documentation_names_the_environment_variable_of_each_option():
+    options = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)['options']
+    for option, source in ENVIRONMENT.items():
+        assert 'E(%s)' % source.variable in ' '.join(options[option]['description']), option
+
+
+@pytest.mark.parametrize('blank', ['', '  ', '\n'])
+def test_an_empty_or_blank_environment_variable_is_unset(blank):
+    environ = env(**dict((source.variable, blank) for source in ENVIRONMENT.values()))
+    conn = resolve_connection(params(host=None, token='t', trace_span=None), environ=environ, org_required=False)
+    assert (conn.host, conn.org, conn.org_id, conn.validate_certs, conn.trace_span) == ('http://localhost:8086', None, None, True, None)
+
+
+def test_a_blank_org_id_variable_gives_way_to_the_org_variable():
+    conn = resolve_connection(params(), environ=env(INFLUX_ORG_ID=' ', INFLUX_ORG='edge'))
+    assert (conn.org, conn.org_id) == ('edge', None)
 
 
 @pytest.mark.parametrize('option', ['ca_path', 'client_cert'])

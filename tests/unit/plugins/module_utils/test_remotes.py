@@ -9,8 +9,17 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import OptionError
-from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import from_api, plan_remote
+from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import Remotes
 from ansible_collections.influxops.influxdb2.tests.unit.plugins.http_fake import ORG_ID, api_remote
+
+
+def plan_remote(current, desired, org_id, state='present', update_token='on_create'):
+    # planning makes no request: no client
+    return Remotes(None, org_id, update_token=update_token).plan(current, desired, state)
+
+
+def from_api(value):
+    return Remotes(None, ORG_ID).from_api(value)
 
 
 def desired(**kwargs):

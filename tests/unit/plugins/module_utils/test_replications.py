@@ -11,13 +11,14 @@ import pytest
 from ansible_collections.influxops.influxdb2.plugins.module_utils import _client
 from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import InfluxDBError, OptionError
 from ansible_collections.influxops.influxdb2.plugins.module_utils._replications import (
+    Replications,
     desired_replication,
-    from_api,
     health,
-    plan_replication,
     resolve_names,
+    retargets,
     status_from_api,
 )
+from ansible_collections.influxops.influxdb2.plugins.module_utils._resource import DryRun, Run
 from ansible_collections.influxops.influxdb2.tests.unit.plugins.http_fake import (
     BUCKET_ID,
     HOST,
@@ -36,6 +37,14 @@ def client(monkeypatch):
     return _client.InfluxDBClient(HOST, TOKEN)
 
 
+def plan_replication(current, want, org_id, where=''):
+    return Replications(_client.InfluxDBClient(HOST, TOKEN), org_id).plan(current, want, where=where)
+
+
+def from_api(value):
+    return Replications(None, ORG_ID).from_api(value)
+
+
 def options(**kwargs):
     result = dict(name='metrics', local_bucket='telemetry', remote_bucket='telemetry')
     result.update(kwargs)
@@ -43,7 +52,8 @@ def options(**kwargs):
 
 
 def test_names_from_a_bucket_list_and_a_remote_from_the_context_make_no_request(client):
-    want = resolve_names(client, ORG_ID, desired_replication(options()), remote_id=REMOTE_ID, bucket_ids={'telemetry': BUCKET_ID})
+    want = resolve_names(Replications(client, ORG_ID), desired_replication(options()), Run(), remote_id=REMOTE_ID,
+                         bucket_ids={'telemetry': BUCKET_ID})
     assert want['remote_id'] == REMOTE_ID and want['local_bucket_id'] == BUCKET_ID
     assert want['remote_bucket_name'] == 'telemetry' and want['remote_bucket_id'] is None
     assert client.request_count == 0
@@ -51,8 +61,23 @@ def test_names_from_a_bucket_list_and_a_remote_from_the_context_make_no_request(
 
 def test_a_bucket_missing_from_the_list_names_the_option_with_its_place(client):
     with pytest.raises(InfluxDBError, match=r"bucket 'telemetry' not found .*check remotes\[0\]\.replications\[1\]\.local_bucket"):
-        resolve_names(client, ORG_ID, desired_replication(options()), remote_id=REMOTE_ID, bucket_ids={},
+        resolve_names(Replications(client, ORG_ID), desired_replication(options()), Run(), remote_id=REMOTE_ID, bucket_ids={},
                       where='remotes[0].replications[1].')
+
+
+def test_in_a_dry_run_a_bucket_missing_from_the_list_is_predicted_with_no_id(client):
+    warnings = []
+    client.warn = warnings.append
+    replications = Replications(client, ORG_ID)
+    want = resolve_names(replications, desired_replication(options()), DryRun(), remote_id=REMOTE_ID, bucket_ids={},
+                         where='remotes[0].replications[1].')
+    assert want['local_bucket_id'] is None and want['local_bucket'] == 'telemetry'
+    assert warnings == ["bucket 'telemetry' not found in organization %s: in check mode, remotes[0].replications[1].local_bucket "
+                        "is predicted with no ID (local_bucket_id null); the real run fails unless an earlier task creates the "
+                        "bucket" % ORG_ID]
+    # the name stands for the bucket: the replication can be created
+    plan = replications.plan(None, want)
+    assert plan.action == 'create' and plan.after['local_bucket_id'] is None and 'localBucketID' not in plan.body
 
 
 def test_messages_carry_the_place_of_the_item():
@@ -73,7 +98,7 @@ def test_from_api_and_status_keep_apart():
 
 def test_a_move_to_another_remote_is_a_retarget_that_keeps_the_queue():
     plan = plan_replication(api_replication(), dict(name='telemetry-to-central', remote_id='0a0b0c0d0e0f0103'), ORG_ID)
-    assert plan.action == 'update' and plan.retarget
+    assert plan.action == 'update' and retargets(plan)
     assert plan.body == {'remoteID': '0a0b0c0d0e0f0103'}
 
 

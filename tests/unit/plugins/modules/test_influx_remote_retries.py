@@ -162,4 +162,4 @@ def test_patch_is_retried_as_it_is(run):
 
 def test_client_key_needs_client_cert(run):
     result, server = run(dict(FULL, client_key='/tmp/key.pem'), [])
-    assert result['failed'] is True and 'client_key needs client_cert' in result['msg'] and server.seen == []
+    assert result['failed'] is True and "missing parameter(s) required by 'client_key': client_cert" in result['msg'] and server.seen == []

@@ -99,6 +99,15 @@ def test_mixed_set_in_check_mode_predicts_the_same_without_writes(run):
     assert result['diff']['after']['bravo']['id'] is None
 
 
+def test_deletes_come_after_creates_and_updates_whatever_the_order_of_the_list(run):
+    result, server = run(dict(remotes=[dict(name='delta', state='absent'), item('bravo')]), [
+        Call('GET', LIST, body={'remotes': [remote('delta')]}),
+        Call('GET', ORG, body={'id': ORG_ID, 'name': 'edge'}),
+        Call('POST', '/api/v2/remotes', status=201, body=remote('bravo')),
+        Call('DELETE', '/api/v2/remotes/' + IDS['delta'], status=204)])
+    assert (result['created'], result['deleted']) == (['bravo'], ['delta'])
+
+
 def test_without_purge_others_are_left_alone(run):
     result, server = run(dict(remotes=[item('alpha')]), [Call('GET', LIST, body={'remotes': [remote('alpha'), remote('bravo')]})])
     assert result['changed'] is False and [r['name'] for r in result['remotes']] == ['alpha', 'bravo']

@@ -138,6 +138,21 @@ def test_unknown_bucket_name_fails_before_any_write(run):
     assert server.writes == []
 
 
+def test_unknown_bucket_name_in_check_mode_is_predicted_with_no_id(run):
+    # a fresh instance: an earlier task of the play creates the bucket and the remote
+    options = declared('r1', local_bucket='nope')
+    del options['local_bucket_id']
+    result, server = run(dict(remotes=[item('alpha', [options])]), listed([], []) + [buckets_page(0, [api_bucket()]), ORG_CHECK],
+                         check_mode=True, read_only=True)
+    assert 'failed' not in result
+    assert (result['created'], result['replications_created']) == (['alpha'], ['r1'])
+    predicted = result['remotes'][0]['replications'][0]
+    assert (predicted['id'], predicted['remote_id'], predicted['local_bucket_id']) == (None, None, None)
+    assert warnings_of(result) == [
+        "bucket 'nope' not found in organization %s: in check mode, remotes[0].replications[0].local_bucket is predicted with no "
+        "ID (local_bucket_id null); the real run fails unless an earlier task creates the bucket" % ORG_ID]
+
+
 CREATE_BODY = {'orgID': ORG_ID, 'name': 'r1', 'remoteID': IDS['alpha'], 'localBucketID': BUCKET_ID,
                'remoteBucketName': 'telemetry', 'maxQueueSizeBytes': 67108860, 'maxAgeSeconds': 604800,
                'dropNonRetryableData': False}
@@ -287,8 +302,8 @@ def test_local_bucket_change_needs_replace(run):
     assert result['failed'] is True and 'remotes[0].replications[0].replace=true' in result['msg']
     assert server.writes == []
     args['remotes'][0]['replications'][0]['replace'] = True
+    # no check of the org, where the replication was found (as influx_replication)
     result, server = run(args, listed([remote('alpha')], [replication('r1', 'alpha')]) + [
-        ORG_CHECK,
         Call('DELETE', '/api/v2/replications/' + REPLICATION_IDS['r1'], status=204),
         Call('POST', '/api/v2/replications', status=201, body=replication('r1', 'alpha', local_bucket_id=OTHER_BUCKET_ID),
              sent=dict(CREATE_BODY, localBucketID=OTHER_BUCKET_ID))])
@@ -302,7 +317,7 @@ def test_local_bucket_change_needs_replace(run):
      "remotes[1].replications[0].name: replication 'r1' is declared more than once"),
     ([dict(name='alpha', state='absent', replications=[declared('r1')])], 'remotes[0].replications: a remote with state=absent'),
     ([item('alpha', [declared('r1', local_bucket='telemetry')])],
-     'remotes[0].replications[0].local_bucket and remotes[0].replications[0].local_bucket_id are mutually exclusive'),
+     'parameters are mutually exclusive: local_bucket|local_bucket_id found in remotes -> replications'),
     ([item('alpha', [dict(name='r1', state='absent', description='x')])], 'remotes[0].replications[0].state=absent'),
 ])
 def test_bad_replications_fail_before_any_request(run, remotes, fragment):

@@ -49,6 +49,11 @@ REFUSED_401 = error_body('invalid', 'replication failed validation: invalid resp
                                     '401 Unauthorized: unauthorized access')
 
 
+def without(args, *options):
+    """``args`` without ``options``, as a task leaves them out (a null value counts as set for mutually exclusive options)."""
+    return dict((option, value) for option, value in args.items() if option not in options)
+
+
 def found(*replications):
     return Call('GET', LOOKUP, body={'replications': list(replications) or None})
 
@@ -137,15 +142,15 @@ def test_create_without_target_fails_after_lookup(run):
 
 
 @pytest.mark.parametrize('args, fragment', [
-    (dict(IDS, remote='central'), 'remote and remote_id are mutually exclusive'),
-    (dict(IDS, local_bucket='telemetry'), 'local_bucket and local_bucket_id are mutually exclusive'),
-    (dict(IDS, remote_bucket_id=REMOTE_BUCKET_ID), 'remote_bucket and remote_bucket_id are mutually exclusive'),
+    (dict(IDS, remote='central'), 'parameters are mutually exclusive: remote|remote_id'),
+    (dict(IDS, local_bucket='telemetry'), 'parameters are mutually exclusive: local_bucket|local_bucket_id'),
+    (dict(IDS, remote_bucket_id=REMOTE_BUCKET_ID), 'parameters are mutually exclusive: remote_bucket|remote_bucket_id'),
     (dict(IDS, remote_id='xyz'), 'remote_id must be an InfluxDB ID'),
     (dict(IDS, local_bucket_id='0000000000000000'), 'local_bucket_id must not be all zeros'),
-    (dict(IDS, remote_bucket=None, remote_bucket_id='12345'), 'remote_bucket_id must be an InfluxDB ID'),
+    (dict(without(IDS, 'remote_bucket'), remote_bucket_id='12345'), 'remote_bucket_id must be an InfluxDB ID'),
     (dict(IDS, name=' '), 'name must not be empty'),
-    (dict(IDS, remote_id=None, remote=' '), 'remote must not be empty'),
-    (dict(IDS, local_bucket_id=None, local_bucket=''), 'local_bucket must not be empty'),
+    (dict(without(IDS, 'remote_id'), remote=' '), 'remote must not be empty'),
+    (dict(without(IDS, 'local_bucket_id'), local_bucket=''), 'local_bucket must not be empty'),
     (dict(IDS, remote_bucket=''), 'remote_bucket must not be empty'),
     (dict(IDS, state='absent'), 'state=absent deletes the replication'),
     (dict(BASE, state='absent', validate=True), 'remove validate'),
@@ -364,6 +369,41 @@ def test_unknown_local_bucket_name_fails_before_any_write(run, answer):
     assert server.writes == []
 
 
+NOT_YET = ("bucket 'nowhere' not found in organization %s: in check mode, local_bucket is predicted with no ID "
+           "(local_bucket_id null); the real run fails unless an earlier task creates the bucket" % ORG_ID)
+
+
+def test_unknown_local_bucket_name_in_check_mode_is_predicted_with_no_id(run):
+    args = dict(without(IDS, 'local_bucket_id'), local_bucket='nowhere')
+    result, server = run(args, [found(), Call('GET', '/api/v2/buckets?orgID=%s&name=nowhere' % ORG_ID, status=404,
+                                              body=error_body('not found', 'bucket "nowhere" not found')), ORG_CHECK],
+                         check_mode=True, read_only=True)
+    assert 'failed' not in result
+    assert result['changed'] is True
+    assert result['replication'] == dict(SNAKE, id=None, local_bucket_id=None)
+    assert result['diff'] == {'before': {}, 'after': result['replication']}
+    assert warnings_of(result) == [NOT_YET]
+
+
+def test_unknown_local_bucket_name_of_an_existing_replication_in_check_mode_changes_nothing_else(run):
+    args = dict(without(IDS, 'local_bucket_id'), local_bucket='nowhere', validate=True)
+    result, server = run(args, [found(api_replication()), Call('GET', '/api/v2/buckets?orgID=%s&name=nowhere' % ORG_ID,
+                                                               body={'links': {}, 'buckets': []}),
+                                Call('POST', VALIDATE, status=204)], check_mode=True)
+    assert result['changed'] is False
+    assert result['replication'] == SNAKE
+    assert warnings_of(result) == [NOT_YET]
+
+
+def test_a_create_whose_local_bucket_does_not_exist_yet_is_not_validated_in_check_mode(run):
+    args = dict(without(IDS, 'local_bucket_id'), local_bucket='nowhere', validate=True)
+    result, server = run(args, [found(), Call('GET', '/api/v2/buckets?orgID=%s&name=nowhere' % ORG_ID,
+                                              body={'links': {}, 'buckets': []}), ORG_CHECK], check_mode=True, read_only=True)
+    assert result['changed'] is True and result['validated'] is None
+    assert warnings_of(result) == [NOT_YET, "validated is null: in check mode, replication %r cannot be validated, since its "
+                                            "local bucket does not exist yet" % NAME]
+
+
 def test_validate_on_a_noop(run):
     result, server = run(dict(IDS, validate=True), [found(api_replication()), Call('POST', VALIDATE, status=204)])
     assert result['changed'] is False
@@ -474,6 +514,16 @@ def test_unique_race_with_nothing_left_to_change_reports_unchanged(run):
                                found(api_replication())])
     assert result['changed'] is False
     assert result['replication'] == SNAKE
+
+
+def test_unique_race_with_another_local_bucket_fails_without_another_write(run):
+    theirs = api_replication(local_bucket_id=OTHER_BUCKET_ID)
+    result, server = run(dict(IDS, replace=True), [found(), ORG_CHECK, Call('POST', '/api/v2/replications', status=500, body=UNIQUE),
+                                                   found(theirs)])
+    assert result['failed'] is True
+    assert result['msg'] == ("replication %r was created by another run at the same moment with another local bucket (%s); "
+                             'run the task again to converge on it' % (NAME, OTHER_BUCKET_ID))
+    assert [call['method'] for call in server.writes] == ['POST']
 
 
 def test_lost_post_answer_is_read_back_not_sent_again(run):
