@@ -175,6 +175,7 @@ class Resource:
     def _path(self, object_id: str, *more: str) -> str:
         return '/'.join((self.PATH, self.client.quote(object_id)) + more)
 
+    # t.List in this class: here ``list`` names this method, not the builtin
     def list(self, **filters: t.Any) -> t.List[dict]:
         """The objects of the org, filtered exactly by ``filters`` (:data:`FILTERS`); always a list."""
         query = dict(orgID=self.org_id, **dict((key, filters.get(option) or None) for option, key in self.FILTERS.items() if key))
@@ -266,7 +267,6 @@ class Resource:
             body[self.SECRET[1]] = want[self.SECRET[0]]
         return body
 
-    # (t.List: in this class, ``list`` is the method above)
     def create_warnings(self, after: dict) -> t.List[str]:
         return []
 
