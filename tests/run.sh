@@ -16,6 +16,8 @@ set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
 export LC_ALL=C.UTF-8
+# plain text in the log (molecule and ansible-lint color their output even when it goes to a pipe)
+export NO_COLOR=1
 # the collection under test must come from the session's copy only
 unset ANSIBLE_COLLECTIONS_PATH ANSIBLE_COLLECTIONS_PATHS
 
@@ -27,7 +29,10 @@ for candidate in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.12.*/bin/python3.12; d
 done
 if ! cmp -s tests/ci/requirements-nox.txt "$runner/requirements-nox.txt"; then
     rm -rf "$runner"
-    "$python" -m venv "$runner" && "$runner/bin/python" -m pip install --quiet -r tests/ci/requirements-nox.txt || exit 2
+    # pip installs uv, and uv the rest (half the CPU time of pip alone)
+    uv_pin=$(grep -E '^uv==' tests/ci/requirements-nox.txt)
+    "$python" -m venv "$runner" && "$runner/bin/python" -m pip install --quiet "$uv_pin" \
+        && "$runner/bin/uv" pip install --quiet --python "$runner/bin/python" -r tests/ci/requirements-nox.txt || exit 2
     cp tests/ci/requirements-nox.txt "$runner/requirements-nox.txt"
 fi
 

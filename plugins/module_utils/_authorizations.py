@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import typing as t
 
 from ansible_collections.influxops.influxdb2.plugins.module_utils._buckets import Buckets, bucket_not_found
 from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import InfluxDBError, OptionError
@@ -214,6 +215,13 @@ def resolve_names(authorizations, run, desired, me=None, bucket_id=None):
     return want
 
 
+class Replace(Plan):
+    """The plan of a replace: ``keep_as`` is the description under which the old authorization is kept
+    (``None``: it is deleted)."""
+
+    keep_as: str | None = None
+
+
 class Authorizations(Resource):
     """The authorizations of an org. ``org_name`` is the org's name where the task gave it (it names
     the org in permissions without a request); ``now`` gives the UTC time of a rotation (default: :func:`utc_now`)."""
@@ -375,7 +383,7 @@ class Authorizations(Resource):
         return where + 'permissions' if want.get('permissions') is None else None
 
     def predict(self, want, **options):
-        full = dict(status='active')
+        full: dict[str, t.Any] = dict(status='active')
         full.update((key, value) for key, value in want.items() if value is not None)
         if full.get('user_id') is None and full.get('user') is not None:
             full['user_id'] = self.user_id(full['user'])
@@ -435,7 +443,7 @@ class Authorizations(Resource):
                    'whoever uses the old token must get the new one'
                    % (before['description'], before['id'], 'replaced' if differences else 'rotated',
                       ' (%s)' % '; '.join(differences) if differences else '', fate))
-        plan = Plan('replace', current, before, new, self.create_body(new, want), warnings=[warning])
+        plan = Replace('replace', current, before, new, self.create_body(new, want), warnings=[warning])
         plan.keep_as = keep_as
         return plan
 

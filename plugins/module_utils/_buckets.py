@@ -13,6 +13,7 @@ bucket, and the list read in pages of 100 (a name that the org does not have is 
 from __future__ import annotations
 
 import re
+import typing as t
 
 from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import InfluxDBError, OptionError
 from ansible_collections.influxops.influxdb2.plugins.module_utils._fields import Field, list_problem, predict
@@ -166,7 +167,8 @@ class Buckets(Resource):
 
     # Reads
 
-    def list(self, name=None):
+    # Buckets are filtered by name only: the API has no other exact filter, and the pages are read here.
+    def list(self, name: str | None = None) -> t.List[dict]:  # type: ignore[override]
         """The buckets of the org that the token can read, in pages of :data:`PAGE_SIZE` (one request each), or the
         one named ``name`` (one request; the API answers 404 for a name that the org does not have)."""
         if name is not None:

@@ -18,6 +18,7 @@ import re
 import socket
 import ssl
 import time
+import typing as t
 
 from email.utils import parsedate_to_datetime
 from http import client as http_client
@@ -30,6 +31,13 @@ from ansible.module_utils.urls import open_url
 
 from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import InfluxDBError
 from ansible_collections.influxops.influxdb2.plugins.module_utils._version import VERSION_HEADER
+
+if t.TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from email.message import Message
+
+    # what a request's ``expect`` returns: None when the answer has the expected shape, else what was expected
+    Expect = Callable[[t.Any], t.Optional[str]]
 
 
 USER_AGENT = 'ansible-influxops.influxdb2'
@@ -56,21 +64,21 @@ MAX_LAYERS = 3
 
 
 @functools.lru_cache(maxsize=None)
-def _entity_names():
+def _entity_names() -> dict[str, list[str]]:
     """The names of the HTML character references of each character, such as ``['LT', 'LT;', 'lt', 'lt;']`` for ``<``."""
-    names = {}
+    names: dict[str, list[str]] = {}
     for name, value in html.entities.html5.items():
         names.setdefault(value, []).append(name)
     return names
 
 
-def _hex(number, digits=1):
+def _hex(number: int, digits: int = 1) -> str:
     """``number`` in at least ``digits`` hexadecimal digits, in either case."""
     text = '%0*x' % (digits, number)
     return '(?i:%s)' % text if text.strip('0123456789') else text
 
 
-def _char_pattern(char):
+def _char_pattern(char: str) -> str:
     """A regular expression for ``char`` as it is or escaped in any way a JSON, HTTP or HTML peer may write it."""
     code = ord(char)
     units = char.encode('utf-16-be', 'surrogatepass')
@@ -95,12 +103,12 @@ def _char_pattern(char):
     return '(?:%s)' % '|'.join(forms)
 
 
-def secret_pattern(secret):
+def secret_pattern(secret: str) -> str:
     """A regular expression for ``secret`` written in any mix of the forms of its characters."""
     return ''.join(_char_pattern(char) for char in secret)
 
 
-def _unescape(match):
+def _unescape(match: re.Match[str]) -> str:
     unit, code, byte, char = match.groups()
     if char is not None:
         return _UNESCAPES.get(char, match.group())
@@ -108,13 +116,13 @@ def _unescape(match):
     return chr(code) if code <= 0x10ffff else match.group()
 
 
-def _unbackslash(text):
+def _unbackslash(text: str) -> str:
     """``text`` with its backslash escapes undone (a surrogate pair joined into one character)."""
     text = _BACKSLASH_ESCAPE.sub(_unescape, text)
     return text.encode('utf-16-le', 'surrogatepass').decode('utf-16-le', 'surrogatepass')
 
 
-def _decodings(text):
+def _decodings(text: str) -> set[str]:
     """``text`` and every text got from it by undoing up to ``MAX_LAYERS`` encodings, one at a time,
     in any order: backslash escapes, percent-encoding, HTML character references."""
     texts = layer = {text}
@@ -137,16 +145,16 @@ class Secrets:
     undone (such as JSON in JSON) is hidden whole.
     """
 
-    def __init__(self):
-        self._secrets = []
-        self._pattern = None
+    def __init__(self) -> None:
+        self._secrets: list[str] = []
+        self._pattern: re.Pattern[str] | None = None
 
-    def add(self, secret):
+    def add(self, secret: str | None) -> None:
         if secret and secret not in self._secrets:
             self._secrets = sorted(self._secrets + [secret], key=len, reverse=True)
             self._pattern = None
 
-    def hide(self, text):
+    def hide(self, text: str) -> str:
         if not self._secrets:
             return text
         if _ENCODED.search(text):
@@ -162,10 +170,10 @@ class Secrets:
             # a text that cannot be decoded (such as a character reference of 5000 digits) cannot be checked
             return HIDDEN
 
-    def _shown(self, text):
+    def _shown(self, text: str) -> bool:
         return any(secret in text or secret.replace(' ', '+') in text for secret in self._secrets)
 
-    def hide_in(self, value):
+    def hide_in(self, value: t.Any) -> t.Any:
         """``value`` with every secret hidden in each string it holds, at any depth (keys are kept)."""
         if isinstance(value, str):
             return self.hide(value)
@@ -176,7 +184,7 @@ class Secrets:
         return value
 
 
-def _without_tokens(value):
+def _without_tokens(value: t.Any) -> t.Any:
     """A decoded JSON answer with the value of every ``token`` key, at any depth, hidden."""
     if isinstance(value, dict):
         return dict((key, HIDDEN if key == 'token' and item else _without_tokens(item)) for key, item in value.items())
@@ -185,7 +193,7 @@ def _without_tokens(value):
     return value
 
 
-def _snippet(text, hide):
+def _snippet(text: str, hide: Callable[[str], str]) -> str:
     """``text`` on one line, its secrets hidden (before and after its white space is squeezed), cut short."""
     text = hide(' '.join(hide(text).split()))
     if len(text) > SNIPPET_LENGTH:
@@ -198,7 +206,7 @@ HANDSHAKE_HINT = (': if the server (or a proxy in front of it) asks for a client
                   ' also check that host speaks HTTPS on that port')
 
 
-def _transport_failure(exc):
+def _transport_failure(exc: BaseException) -> tuple[str, bool, bool]:
     """``(reason, maybe_applied, retryable)`` for a failure below HTTP."""
     # URLError wraps the real failure in .reason; an ssl.SSLError raised directly (as when a TLS 1.3
     # server's alert arrives while the answer is read) has a .reason too, but it is a text.
@@ -223,7 +231,7 @@ def _transport_failure(exc):
     return str(reason) or reason.__class__.__name__, True, True
 
 
-def _retry_after(headers):
+def _retry_after(headers: Message | None) -> float | None:
     """Seconds from a Retry-After header (a number of seconds or an HTTP date), or None."""
     value = headers.get('Retry-After') if headers else None
     if not value:
@@ -234,7 +242,7 @@ def _retry_after(headers):
     except ValueError:
         pass
     try:
-        when = parsedate_to_datetime(value)
+        when: datetime.datetime | None = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
     if when is None:
@@ -262,8 +270,10 @@ class InfluxDBClient:
     :meth:`add_secret`) is hidden in it, whatever form it takes there.
     """
 
-    def __init__(self, host, token, validate_certs=True, ca_path=None, timeout=10.0, client_cert=None, client_key=None,
-                 retries=0, retry_backoff=1.0, warn=None, sleep=None, trace_span=None):
+    def __init__(self, host: str, token: str, validate_certs: bool = True, ca_path: str | None = None, timeout: float = 10.0,
+                 client_cert: str | None = None, client_key: str | None = None, retries: int = 0, retry_backoff: float = 1.0,
+                 warn: Callable[[str], None] | None = None, sleep: Callable[[float], None] | None = None,
+                 trace_span: str | None = None) -> None:
         self.base_url = host.rstrip('/')
         self.hostname = urlsplit(host).hostname
         self._token = token
@@ -276,21 +286,22 @@ class InfluxDBClient:
         self.client_key = client_key
         self.retries = retries
         self.retry_backoff = retry_backoff
-        self.warn = warn or (lambda message: None)
-        self.sleep = sleep or time.sleep
+        self.warn: Callable[[str], None] = warn or (lambda message: None)
+        self.sleep: Callable[[float], None] = sleep or time.sleep
         self.trace_span = trace_span
         self.request_count = 0
-        self.last_answer = None
-        self.server_version = None
+        # (method, URL, HTTP status, body) of the last answer
+        self.last_answer: tuple[str, str, int, bytes] | None = None
+        self.server_version: str | None = None
 
-    def add_secret(self, secret):
+    def add_secret(self, secret: str | None) -> None:
         """Hide ``secret`` (such as a remote's token sent in a body) in every text this client reports."""
         self.secrets.add(secret)
 
-    def hide_secrets(self, text):
+    def hide_secrets(self, text: str) -> str:
         return self.secrets.hide(text)
 
-    def _text(self, raw):
+    def _text(self, raw: bytes) -> str:
         """The snippet of a body, as a person may see it, without any secret.
 
         A JSON body has the secrets hidden in its decoded strings, and the value of every ``token``
@@ -306,17 +317,18 @@ class InfluxDBClient:
         return _snippet(text, self.hide_secrets)
 
     @staticmethod
-    def quote(value):
+    def quote(value: str) -> str:
         """A value (such as an ID) as one path segment."""
         return quote(value, safe='')
 
-    def url(self, path, query=None):
+    def url(self, path: str, query: Mapping[str, t.Any] | None = None) -> str:
         url = self.base_url + path
         if query:
             url += '?' + urlencode([(k, v) for k, v in query.items() if v is not None])
         return url
 
-    def request(self, method, path, query=None, body=None, expect=None):
+    def request(self, method: str, path: str, query: Mapping[str, t.Any] | None = None, body: t.Any = None,
+                expect: Expect | None = None) -> tuple[int, t.Any]:
         """Send a request, again where that is safe; return ``(status, decoded body)`` for a 2xx answer."""
         attempt = 0
         while True:
@@ -334,24 +346,24 @@ class InfluxDBClient:
             raise self.unexpected_answer(problem)
         return status, data
 
-    def unexpected_answer(self, expected):
+    def unexpected_answer(self, expected: str) -> InfluxDBError:
         """The error for the last 2xx answer, which is not what InfluxDB sends: ``expected`` says what was."""
-        method, url, status, raw = self.last_answer
+        method, url, status, raw = t.cast('tuple[str, str, int, bytes]', self.last_answer)
         return InfluxDBError('%s %s answered HTTP %s with a body that is not what InfluxDB sends (expected %s): %s'
                              % (method, url, status, expected, self._text(raw)), method=method, url=url, status=status)
 
-    def may_retry(self, exc, attempt):
+    def may_retry(self, exc: InfluxDBError, attempt: int) -> bool:
         """Whether a request that failed with ``exc`` on attempt ``attempt`` (from 0) may be tried again."""
         return exc.retryable and attempt < self.retries
 
-    def wait_before_retry(self, exc, retry, what):
+    def wait_before_retry(self, exc: InfluxDBError, retry: int, what: str) -> None:
         """Warn about retry number ``retry`` (from 1), then wait as long as the server or the backoff says."""
         delay = exc.retry_after if exc.retry_after is not None else self.retry_backoff * (2 ** (retry - 1))
         delay = min(delay, MAX_RETRY_DELAY)
         self.warn('%s; %s in %.1f s (retry %d of %d)' % (exc, what, delay, retry, self.retries))
         self.sleep(delay)
 
-    def _send(self, method, path, query, body):
+    def _send(self, method: str, path: str, query: Mapping[str, t.Any] | None, body: t.Any) -> tuple[int, t.Any]:
         url = self.url(path, query)
         headers = {'Authorization': 'Token %s' % self._token, 'Accept': 'application/json'}
         if self.trace_span:
@@ -386,13 +398,13 @@ class InfluxDBClient:
         self.last_answer = (method, url, status, raw)
         return status, self._decode(method, url, status, raw)
 
-    def _note_version(self, headers):
+    def _note_version(self, headers: Message | None) -> None:
         """Keep the version an answer's headers report, if they do (see ``server_version``)."""
         value = headers.get(VERSION_HEADER) if headers else None
         if value and value.strip():
             self.server_version = self.hide_secrets(value.strip())
 
-    def _decode(self, method, url, status, raw):
+    def _decode(self, method: str, url: str, status: int, raw: bytes) -> t.Any:
         if not raw or not raw.strip():
             return None
         try:
@@ -401,7 +413,7 @@ class InfluxDBClient:
             raise InfluxDBError('%s %s answered HTTP %s with a body that is not JSON: %s' % (method, url, status, self._text(raw)),
                                 method=method, url=url, status=status)
 
-    def _raise_for_status(self, method, url, status, raw, headers):
+    def _raise_for_status(self, method: str, url: str, status: int, raw: bytes, headers: Message | None) -> t.NoReturn:
         if 300 <= status < 400:
             location = headers.get('Location') if headers else None
             raise InfluxDBError('%s %s was redirected (HTTP %s) to %s: set host to the URL of the InfluxDB API itself'
@@ -428,7 +440,7 @@ class InfluxDBClient:
             text = '%s %s failed (%s)' % (method, url, detail)
         raise InfluxDBError(text, method=method, url=url, status=status, code=code, api_message=message, **retry)
 
-    def create(self, path, body, read_back, what):
+    def create(self, path: str, body: t.Any, read_back: Callable[[], t.Any], what: str) -> tuple[t.Any, t.Any]:
         """POST ``body`` to ``path`` and return ``(answer, None)``; never send the POST again blindly.
 
         After a failure after which the server may have created the object (a timeout, a lost
@@ -449,14 +461,14 @@ class InfluxDBClient:
             if found is not None:
                 return None, found
 
-    def get(self, path, query=None, expect=None):
+    def get(self, path: str, query: Mapping[str, t.Any] | None = None, expect: Expect | None = None) -> t.Any:
         return self.request('GET', path, query=query, expect=expect)[1]
 
-    def post(self, path, body):
+    def post(self, path: str, body: t.Any) -> t.Any:
         return self.request('POST', path, body=body)[1]
 
-    def patch(self, path, body):
+    def patch(self, path: str, body: t.Any) -> t.Any:
         return self.request('PATCH', path, body=body)[1]
 
-    def delete(self, path):
+    def delete(self, path: str) -> t.Any:
         return self.request('DELETE', path)[1]

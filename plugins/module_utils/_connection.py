@@ -302,8 +302,8 @@ class InfluxModule(AnsibleModule):
     token) is still hidden in these keys.
     """
 
-    influxdb_client = None
-    secret_keys = ()
+    influxdb_client: InfluxDBClient | None = None
+    secret_keys: tuple[str, ...] = ()
 
     def _reported(self, value):
         client = self.influxdb_client

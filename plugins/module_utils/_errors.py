@@ -12,6 +12,8 @@ A module catches :class:`InfluxOpsError` once and fails with ``exc.fail_kwargs()
 
 from __future__ import annotations
 
+import typing as t
+
 
 class InfluxOpsError(Exception):
     """The base of every error a module reports.
@@ -69,7 +71,7 @@ class InfluxDBError(InfluxOpsError):
         return error
 
     def fail_kwargs(self):
-        result = dict(msg=str(self))
+        result: dict[str, t.Any] = dict(msg=str(self))
         if self.method:
             result['request'] = dict(method=self.method, url=self.url)
         if self.status is not None:

@@ -12,6 +12,8 @@ A leaf: it imports no domain code, which imports its constants from here.
 
 from __future__ import annotations
 
+import typing as t
+
 from ansible_collections.influxops.influxdb2.plugins.module_utils._validators import INT64_MAX, Range
 
 # The values of update_remote_api_token.
@@ -46,8 +48,8 @@ class ArgumentSpec:
     """
 
     def __init__(self, argument_spec=None, **rules):
-        self.argument_spec = {}
-        self.rules = dict(mutually_exclusive=[], required_together=[], required_one_of=[], required_if=[], required_by={})
+        self.argument_spec: dict[str, dict[str, t.Any]] = {}
+        self.rules: dict[str, t.Any] = dict(mutually_exclusive=[], required_together=[], required_one_of=[], required_if=[], required_by={})
         self.update_argspec(**(argument_spec or {}))
         self.update(**rules)
 

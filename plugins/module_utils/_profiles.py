@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import typing as t
 
 from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import OptionError
 
@@ -38,7 +39,8 @@ def _key(text):
 
 def parse_toml_subset(text):
     """Parse the TOML that the influx CLI writes; raise ValueError on anything else."""
-    data, table = {}, None
+    data: dict[str, dict[str, t.Any]] = {}
+    table: dict[str, t.Any] | None = None
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith('#'):

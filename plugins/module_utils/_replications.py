@@ -372,7 +372,7 @@ def result(outcome, plan):
 def bucket_users(replications):
     """``users(bucket_id)``: the names of the replications whose local bucket that is, sorted; the org's replications
     are listed once, with one request, when it is first called."""
-    listed = []
+    listed: list[list[dict]] = []
 
     def users(bucket_id):
         if not listed:
@@ -493,7 +493,9 @@ BACKLOG_UNJUDGED = ('the backlog cannot be judged on InfluxDB older than 2.7, wh
 
 def remote_answer(code, message):
     """``(cause, fix, drop_helps)`` for the remote's answer ``code`` and ``message`` (the row of :data:`REMOTE_ANSWERS`)."""
-    own = REMOTE_MESSAGE_RE.match(message or '').group(1)
+    match = REMOTE_MESSAGE_RE.match(message or '')
+    assert match is not None  # every text matches: the pattern's other parts are optional
+    own = match.group(1)
     return next((cause, fix, drop_helps) for status, pattern, cause, fix, drop_helps in REMOTE_ANSWERS
                 if status in (None, code) and (pattern is None or re.match(pattern, own)))
 

@@ -54,6 +54,9 @@ from ansible_collections.influxops.influxdb2.plugins.module_utils._fields import
 )
 from ansible_collections.influxops.influxdb2.plugins.module_utils._orgs import check_org_id
 
+if t.TYPE_CHECKING:
+    from ansible_collections.influxops.influxdb2.plugins.module_utils._client import InfluxDBClient
+
 # The values of a secret's line of a diff, on each side, for an object to which the secret is sent.
 # Fixed texts, never derived from a secret; they differ, so that the line shows in the diff.
 SECRET_BEFORE = '<not returned by the server>'
@@ -78,7 +81,7 @@ class Plan:
     """
 
     def __init__(self, action: str, current: dict | None, before: dict, after: dict, body: dict | None = None,
-                 warnings: t.Iterable[str] = ()):
+                 warnings: t.Iterable[str] = ()) -> None:
         self.action = action
         self.current = current
         self.before = before
@@ -103,7 +106,7 @@ class Outcome:
     was sent to it; ``validated`` is what :meth:`Resource.verify` found.
     """
 
-    def __init__(self, changed: bool, before: dict, after: dict, answer: dict | None = None, secret_sent: bool = False):
+    def __init__(self, changed: bool, before: dict, after: dict, answer: dict | None = None, secret_sent: bool = False) -> None:
         self.changed = changed
         self.before = before
         self.after = after
@@ -120,37 +123,37 @@ class Resource:
     API does not check it.
     """
 
-    PATH = ''
-    LIST_KEY = ''
-    KIND = ''
+    PATH: t.ClassVar[str] = ''
+    LIST_KEY: t.ClassVar[str] = ''
+    KIND: t.ClassVar[str] = ''
     # what the object is called in a message about an answer's shape, if not KIND
-    NOUN = ''
-    FIELDS: tuple[Field, ...] = ()
+    NOUN: t.ClassVar[str] = ''
+    FIELDS: t.ClassVar[tuple[Field, ...]] = ()
     # the option that names an object within the org (the API filters it, or FILTERS maps it to None)
-    IDENTITY = 'name'
+    IDENTITY: t.ClassVar[str] = 'name'
     # the write-only secret: (option, API key), or None
-    SECRET: tuple[str, str] | None = None
+    SECRET: t.ClassVar[tuple[str, str] | None] = None
     # the exact filters of list(): option -> API query key (None: filtered here only)
-    FILTERS: dict[str, str] = {}
+    FILTERS: t.ClassVar[dict[str, str | None]] = {}
     # the options that a create needs
-    CREATE_REQUIRED: tuple[str, ...] = ()
+    CREATE_REQUIRED: t.ClassVar[tuple[str, ...]] = ()
     # parents (0) are created before and deleted after their children (1)
-    LEVEL = 0
+    LEVEL: t.ClassVar[int] = 0
     # the prefix of the names of this kind's result lists in a set (created, updated, deleted)
-    DONE = ''
+    DONE: t.ClassVar[str] = ''
 
-    def __init__(self, client, org_id: str, org_confirmed: bool = False):
+    def __init__(self, client: InfluxDBClient, org_id: str, org_confirmed: bool = False) -> None:
         self.client = client
         self.org_id = org_id
         self.org_confirmed = org_confirmed
 
     # Answers
 
-    def problem(self, value) -> str | None:
+    def problem(self, value: t.Any) -> str | None:
         """``None`` when ``value`` has the shape of this kind as InfluxDB sends it, else what was expected."""
         return shape_problem(self.FIELDS, self.canonical(value), 'a %s object' % (self.NOUN or self.KIND))
 
-    def canonical(self, value):
+    def canonical(self, value: t.Any) -> t.Any:
         """An answer in the one form the code reads (the API may spell a key two ways)."""
         return value
 
@@ -161,9 +164,9 @@ class Resource:
     def field(self, option: str) -> Field:
         return next(field for field in self.FIELDS if field.option == option)
 
-    def matches(self, value: dict, **filters) -> bool:
+    def matches(self, value: dict, **filters: t.Any) -> bool:
         """Whether an API object passes the exact filters that are set (IDs compared lower-cased)."""
-        def passes(field, want):
+        def passes(field: Field, want: t.Any) -> bool:
             return want is None or value.get(field.api) is not None and field.same(value[field.api], want)
         return all(passes(self.field(option), want) for option, want in filters.items())
 
@@ -172,7 +175,8 @@ class Resource:
     def _path(self, object_id: str, *more: str) -> str:
         return '/'.join((self.PATH, self.client.quote(object_id)) + more)
 
-    def list(self, **filters) -> list[dict]:
+    # t.List in this class: here ``list`` names this method, not the builtin
+    def list(self, **filters: t.Any) -> t.List[dict]:
         """The objects of the org, filtered exactly by ``filters`` (:data:`FILTERS`); always a list."""
         query = dict(orgID=self.org_id, **dict((key, filters.get(option) or None) for option, key in self.FILTERS.items() if key))
         found = self.client.get(self.PATH, query, expect=list_problem(self.LIST_KEY, self.problem))[self.LIST_KEY] or []
@@ -198,7 +202,7 @@ class Resource:
 
     # Writes
 
-    def _written(self, name: str, answer, expected: str) -> dict:
+    def _written(self, name: str, answer: t.Any, expected: str) -> dict:
         """The object that a 2xx answer to a write carries; when it carries none, the object read back by name."""
         if self.problem(answer) is None:
             return self.canonical(answer)
@@ -248,12 +252,12 @@ class Resource:
 
     # Planning: the hooks
 
-    def missing(self, want: dict, **options) -> str | None:
+    def missing(self, want: dict, **options: t.Any) -> str | None:
         """What a create lacks, as the end of a message (``None`` when nothing)."""
         missing = [option for option in self.CREATE_REQUIRED if want.get(option) is None]
         return ' and '.join(missing) or None
 
-    def predict(self, want: dict, **options) -> dict:
+    def predict(self, want: dict, **options: t.Any) -> dict:
         """The object that a create makes from ``want``."""
         return predict(self.FIELDS, want, id=None, org_id=self.org_id)
 
@@ -263,18 +267,18 @@ class Resource:
             body[self.SECRET[1]] = want[self.SECRET[0]]
         return body
 
-    def create_warnings(self, after: dict) -> list[str]:
+    def create_warnings(self, after: dict) -> t.List[str]:
         return []
 
-    def delete_warnings(self, current: dict) -> list[str]:
+    def delete_warnings(self, current: dict) -> t.List[str]:
         return []
 
-    def plan_change(self, current: dict, before: dict, want: dict, **options) -> Plan:
+    def plan_change(self, current: dict, before: dict, want: dict, **options: t.Any) -> Plan:
         """The plan for an object that exists: an update of what differs, or none."""
         body, after = update_body(self.FIELDS, before, want)
         return Plan('update' if body else 'none', current, before, after, body or None)
 
-    def again(self, found: dict, want: dict, **options) -> Plan:
+    def again(self, found: dict, want: dict, **options: t.Any) -> Plan:
         """The plan for the object found by name after a lost answer or a race (see :meth:`write`)."""
         return self.plan(found, want, **options)
 
@@ -283,15 +287,15 @@ class Resource:
         return OptionError('%s %r was created by another run at the same moment and differs in what cannot be updated; run '
                            'the task again to converge on it' % (self.KIND, again.before[self.IDENTITY]))
 
-    def verify(self, outcome: Outcome, plan: Plan, **options) -> None:
+    def verify(self, outcome: Outcome, plan: Plan, **options: t.Any) -> None:
         """A check of the object after its write (or after nothing was to write); may set ``outcome.validated``."""
 
-    def verify_predicted(self, outcome: Outcome, plan: Plan, **options) -> None:
+    def verify_predicted(self, outcome: Outcome, plan: Plan, **options: t.Any) -> None:
         """The check of :meth:`verify` in check mode, where nothing was written."""
 
     # Planning
 
-    def plan(self, current: dict | None, want: dict, state: str = 'present', **options) -> Plan:
+    def plan(self, current: dict | None, want: dict, state: str = 'present', **options: t.Any) -> Plan:
         """Plan one object. ``current`` is the object as the API sent it (or ``None``); ``want`` maps
         options to values, ``None`` meaning "leave as it is". Raises :class:`OptionError` when the
         object must be created but the options to create it are missing."""
@@ -310,6 +314,7 @@ class Resource:
 
     def secret_header(self, names: t.Iterable[str]) -> str:
         """The header of the after side of a diff in which the secret of the existing objects ``names`` is replaced."""
+        assert self.SECRET is not None
         return ("the %s of %s(s) %s is replaced with the task's; the server never returns a token, so whether it differs "
                 'is unknown' % (self.SECRET[0], self.KIND, ', '.join(repr(name) for name in names)))
 
@@ -320,36 +325,40 @@ class Resource:
         return with_notes(dict(before=before, after=after), replaced + list(notes))
 
     def sends_secret(self, body: dict | None) -> bool:
-        return bool(self.SECRET) and self.SECRET[1] in (body or {})
+        return self.SECRET is not None and self.SECRET[1] in (body or {})
 
     def predicted(self, plan: Plan) -> Outcome:
         """The outcome that check mode reports for ``plan``."""
         answer = plan.current if plan.action in ('none', 'update') else None
         return Outcome(plan.changed, plan.before, plan.after, answer, self.sends_secret(plan.body))
 
-    def write(self, plan: Plan, want: dict, **options) -> Outcome:
+    def write(self, plan: Plan, want: dict, **options: t.Any) -> Outcome:
         """Make the writes that ``plan`` needs, if any."""
         if plan.action == 'none':
             return Outcome(False, plan.before, plan.after, plan.current)
         if plan.action == 'delete':
+            assert plan.id is not None
             return Outcome(self.delete(plan.id, plan.before[self.IDENTITY]), plan.before, {})
         if plan.action == 'update':
+            assert plan.id is not None and plan.body is not None
             written = self.update(want[self.IDENTITY], plan.id, plan.body)
             return Outcome(True, plan.before, self.from_api(written), written, self.sends_secret(plan.body))
         if plan.action == 'replace':
+            assert plan.id is not None
             self.delete(plan.id, plan.before[self.IDENTITY])
             outcome = self._create(plan, want, **options)
             outcome.changed, outcome.before = True, plan.before
             return outcome
         return self._create(plan, want, **options)
 
-    def _create(self, plan: Plan, want: dict, **options) -> Outcome:
+    def _create(self, plan: Plan, want: dict, **options: t.Any) -> Outcome:
         """POST a new object (the client never sends it twice blindly), and converge on what is there.
 
         After the answer to a duplicate name (another run created the name first), or a lost answer after
         which the object was found by name, the object found is planned again (:meth:`again`) and
         only what still differs is changed.
         """
+        assert plan.body is not None
         created, how = self.create_or_find(plan.body)
         secret_sent = self.sends_secret(plan.body)
         if how == 'created':
@@ -364,6 +373,7 @@ class Resource:
         secret_sent = (by_us and secret_sent) or self.sends_secret(again.body)
         if not again.changed:
             return Outcome(by_us, before, again.after, created, secret_sent)
+        assert again.id is not None and again.body is not None
         written = self.update(want[self.IDENTITY], again.id, again.body)
         return Outcome(True, before, self.from_api(written), written, secret_sent)
 
@@ -376,13 +386,13 @@ class Run:
     def of(check_mode: bool) -> Run:
         return DryRun() if check_mode else Run()
 
-    def execute(self, resource: Resource, plan: Plan, want: dict, **options) -> Outcome:
+    def execute(self, resource: Resource, plan: Plan, want: dict, **options: t.Any) -> Outcome:
         return resource.write(plan, want, **options)
 
-    def verify(self, resource: Resource, outcome: Outcome, plan: Plan, **options) -> None:
+    def verify(self, resource: Resource, outcome: Outcome, plan: Plan, **options: t.Any) -> None:
         resource.verify(outcome, plan, **options)
 
-    def not_found(self, client, error: Exception, warning: str) -> None:
+    def not_found(self, client: InfluxDBClient, error: Exception, warning: str) -> None:
         """A name that the task needs does not exist: ``error`` is raised, before any write."""
         raise error
 
@@ -391,13 +401,13 @@ class DryRun(Run):
     """Check mode: each plan's prediction is its outcome, and a name that does not exist yet is
     predicted with no ID, with ``warning`` (an earlier task of the play would have created it)."""
 
-    def execute(self, resource: Resource, plan: Plan, want: dict, **options) -> Outcome:
+    def execute(self, resource: Resource, plan: Plan, want: dict, **options: t.Any) -> Outcome:
         return resource.predicted(plan)
 
-    def verify(self, resource: Resource, outcome: Outcome, plan: Plan, **options) -> None:
+    def verify(self, resource: Resource, outcome: Outcome, plan: Plan, **options: t.Any) -> None:
         resource.verify_predicted(outcome, plan, **options)
 
-    def not_found(self, client, error: Exception, warning: str) -> None:
+    def not_found(self, client: InfluxDBClient, error: Exception, warning: str) -> None:
         client.warn(warning)
 
 
@@ -409,7 +419,7 @@ class Step:
     """
 
     def __init__(self, resource: Resource, current: dict | None, want: dict, state: str = 'present',
-                 needs: dict[str, Step] | None = None, **options):
+                 needs: dict[str, Step] | None = None, **options: t.Any) -> None:
         self.resource = resource
         self.want = want
         self.options = options
@@ -427,6 +437,8 @@ class Step:
     def take_ids(self) -> None:
         """Put the IDs of the parents created in this run where this step needs them."""
         for option, parent in self.needs.items():
+            # a parent is carried out before its children (write_order)
+            assert parent.outcome is not None
             value, key = parent.outcome.after.get('id'), self.resource.field(option).api
             self.want[option] = value
             if self.plan.body and key in self.plan.body:
@@ -447,7 +459,7 @@ def prepare(steps: t.Sequence[Step]) -> None:
         check_org_id(creates[0].client, creates[0].org_id)
 
 
-def converge_one(run: Run, resource: Resource, current: dict | None, want: dict, state: str = 'present', **options) -> Step:
+def converge_one(run: Run, resource: Resource, current: dict | None, want: dict, state: str = 'present', **options: t.Any) -> Step:
     """Plan one object, carry the plan out and verify it (:meth:`Run.verify`); the step has the
     plan and its outcome."""
     step = Step(resource, current, want, state, **options)
@@ -463,12 +475,12 @@ def write_order(step: Step) -> tuple[int, int]:
     return (1, -level) if step.plan.action == 'delete' else (0, level)
 
 
-def result_lists(resources: t.Iterable[Resource]) -> dict[str, list]:
+def result_lists(resources: t.Iterable[Resource]) -> dict[str, list[str]]:
     """The empty result lists of a set of these kinds: created, updated, deleted of each."""
     return dict((resource.DONE + key, []) for resource in resources for key in ('created', 'updated', 'deleted'))
 
 
-def converge_set(run: Run, steps: list[Step], resources: t.Sequence[Resource]) -> dict[str, list]:
+def converge_set(run: Run, steps: list[Step], resources: t.Sequence[Resource]) -> dict[str, list[str]]:
     """Carry out the plans of a set (every plan is made already) in the order of :func:`write_order`, then
     verify each object; return the result lists (``created``, ..., of each of ``resources``).
 
@@ -491,6 +503,7 @@ def converge_set(run: Run, steps: list[Step], resources: t.Sequence[Resource]) -
         if outcome.changed:
             done[step.done_key('create' if not outcome.before else 'delete' if not outcome.after else 'update')].append(step.name)
     for step in steps:
+        assert step.outcome is not None
         if step.outcome.after:
             try:
                 run.verify(step.resource, step.outcome, step.plan, **step.options)
@@ -509,6 +522,7 @@ def before_after(resource: Resource, current: dict[str, dict], steps: t.Iterable
     for step in steps:
         if step.resource is not resource:
             continue
+        assert step.outcome is not None
         if step.outcome.after:
             after[step.name] = step.outcome.after
         else:
@@ -524,6 +538,7 @@ def secret_lines(resource: Resource, before: dict, after: dict, sent: bool) -> t
     """
     if not sent:
         return before, after
+    assert resource.SECRET is not None
     option = resource.SECRET[0]
     return dict(before, **{option: SECRET_BEFORE}) if before else before, dict(after, **{option: SECRET_AFTER})
 

@@ -302,6 +302,8 @@ server_version:
   sample: v2.7.12
 """
 
+import typing as t
+
 from ansible_collections.influxops.influxdb2.plugins.module_utils._authorizations import (
     Authorizations,
     bucket_ids,
@@ -320,7 +322,8 @@ def check_authorizations(items, purge_prefix):
     if purge_prefix is not None and not purge_prefix.strip():
         raise OptionError('purge_prefix must not be empty or only white space: it is what keeps the authorizations that the task '
                           'does not declare, and the connecting token, from purge')
-    desired_list, seen = [], {}
+    desired_list: list[dict] = []
+    seen: dict[tuple[str, t.Any], int] = {}
     for index, item in enumerate(items):
         desired = desired_authorization(item, 'authorizations[%d].' % index)
         for key in ('description', 'id'):

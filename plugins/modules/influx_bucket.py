@@ -229,6 +229,7 @@ def main():
     except InfluxOpsError as exc:
         fail(module, exc)
     outcome = step.outcome
+    assert outcome is not None
     module.exit_json(changed=outcome.changed, bucket=outcome.after, diff=buckets.diff(outcome, loss_notes(buckets, [step])))
 
 

@@ -561,7 +561,9 @@ def check_replications(item, where, seen):
 
 def check_remotes(remotes):
     """Check every item before any request; return the desired remotes (with their state, and their replications)."""
-    desired_list, seen, seen_replications = [], set(), set()
+    desired_list: list[dict] = []
+    seen: set[str] = set()
+    seen_replications: set[str] = set()
     for index, item in enumerate(remotes):
         where = 'remotes[%d].' % index
         desired = desired_remote(item, where)

@@ -226,6 +226,8 @@ server_version:
   sample: v2.7.12
 """
 
+import typing as t
+
 from ansible_collections.influxops.influxdb2.plugins.module_utils._buckets import Buckets
 from ansible_collections.influxops.influxdb2.plugins.module_utils._connection import create_module, fail, resolve_connection
 from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import InfluxOpsError, OptionError
@@ -244,7 +246,7 @@ def main():
     params = module.params
     try:
         # An empty filter is no filter, as in the API and the influx CLI.
-        given = dict((option, params[option] or None) for option in FILTERS)
+        given: dict[str, t.Any] = dict((option, params[option] or None) for option in FILTERS)
         # by hand: an empty filter does not conflict with its ID form, and AnsibleModule's
         # mutually_exclusive would count it as set
         for by_name, by_id in (('remote', 'remote_id'), ('local_bucket', 'local_bucket_id')):
