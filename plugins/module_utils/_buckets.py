@@ -280,6 +280,18 @@ def _names(names):
     return ', '.join(repr(name) for name in names)
 
 
+def bucket_users(replications: Resource) -> t.Callable[[str], list[str]]:
+    """``users(bucket_id)``: the names of the replications whose local bucket that is, sorted; the org's replications
+    are listed once, with one request, when it is first called."""
+    listed: list[list[dict]] = []
+
+    def users(bucket_id: str) -> list[str]:
+        if not listed:
+            listed.append(replications.list())
+        return sorted(r['name'] for r in listed[0] if r['localBucketID'].lower() == bucket_id.lower())
+    return users
+
+
 def replications_lost(name, users):
     """What deleting bucket ``name`` loses when the replications ``users`` replicate it (a warning, and a diff header)."""
     return ('bucket %r is deleted with its data and with the replication(s) that replicate it, %s: the data queued in them '

@@ -369,18 +369,6 @@ def result(outcome, plan):
     return dict(changed=outcome.changed, replication=outcome.after, status=status, validated=outcome.validated, diff=diff)
 
 
-def bucket_users(replications):
-    """``users(bucket_id)``: the names of the replications whose local bucket that is, sorted; the org's replications
-    are listed once, with one request, when it is first called."""
-    listed: list[list[dict]] = []
-
-    def users(bucket_id):
-        if not listed:
-            listed.append(replications.list())
-        return sorted(r['name'] for r in listed[0] if r['localBucketID'].lower() == bucket_id.lower())
-    return users
-
-
 def delete_replications_of(run, replications, remote_id, remote_name):
     """Delete the replications that use a remote, with a warning; return their names.
 

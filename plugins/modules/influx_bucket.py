@@ -202,12 +202,12 @@ server_version:
 """
 
 
-from ansible_collections.influxops.influxdb2.plugins.module_utils._buckets import Buckets, desired_bucket, loss_notes
+from ansible_collections.influxops.influxdb2.plugins.module_utils._buckets import Buckets, bucket_users, desired_bucket, loss_notes
 from ansible_collections.influxops.influxdb2.plugins.module_utils._connection import create_module, fail, resolve_connection
 from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import InfluxOpsError, OptionError
 from ansible_collections.influxops.influxdb2.plugins.module_utils._options import bucket_argument_spec
 from ansible_collections.influxops.influxdb2.plugins.module_utils._orgs import resolve_org
-from ansible_collections.influxops.influxdb2.plugins.module_utils._replications import Replications, bucket_users
+from ansible_collections.influxops.influxdb2.plugins.module_utils._replications import Replications
 from ansible_collections.influxops.influxdb2.plugins.module_utils._resource import Run, converge_one
 
 

@@ -241,12 +241,12 @@ server_version:
   sample: v2.7.12
 """
 
-from ansible_collections.influxops.influxdb2.plugins.module_utils._buckets import Buckets, check_buckets, converge_buckets
+from ansible_collections.influxops.influxdb2.plugins.module_utils._buckets import Buckets, bucket_users, check_buckets, converge_buckets
 from ansible_collections.influxops.influxdb2.plugins.module_utils._connection import create_module, fail, resolve_connection
 from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import InfluxOpsError
 from ansible_collections.influxops.influxdb2.plugins.module_utils._options import ArgumentSpec, bucket_argument_spec
 from ansible_collections.influxops.influxdb2.plugins.module_utils._orgs import resolve_org
-from ansible_collections.influxops.influxdb2.plugins.module_utils._replications import Replications, bucket_users
+from ansible_collections.influxops.influxdb2.plugins.module_utils._replications import Replications
 from ansible_collections.influxops.influxdb2.plugins.module_utils._resource import Run, diff
 
 
