@@ -190,6 +190,18 @@ def test_patch_answers_the_queue_sizes_without_the_latest_response(server):
         assert server.request("DELETE", "/api/v2/buckets/" + bucket["id"])[0] == 204
 
 
+def test_queue_sizes_count_the_length_prefix_of_every_block(server):
+    """A queued block takes its 8-byte length prefix and its gzipped bytes in the segment; both count in
+    remainingBytesToBeSynced, which leaves out only the segment's 8-byte footer (pkg/durablequeue segment.append,
+    totalBytes and diskUsage)."""
+    bucket, _path, value = _queued_and_failing(server)
+    try:
+        assert value["remainingBytesToBeSynced"] > 8
+        assert value["currentQueueSizeBytes"] - value["remainingBytesToBeSynced"] == 8
+    finally:
+        assert server.request("DELETE", "/api/v2/buckets/" + bucket["id"])[0] == 204
+
+
 # -- validation: a real empty write to the remote ---------------------------------------------------
 
 def _dead_url():
