@@ -378,10 +378,23 @@ def test_the_queues_need_only_the_database():
         row = poll(lambda: database.row("replications", "latest_response_code, latest_error_message", replication_id),
                    lambda value: value["latest_response_code"] is not None)
         assert row["latest_response_code"] == 0 and row["latest_error_message"].startswith('Post "')
-        assert replicator.sizes(replication_id)[1] == len(replicate.batches(["a v=1 1"])[0])
+        # the segment's footer, then the one block that fitted: its length prefix and its bytes
+        block = 8 + len(replicate.batches(["a v=1 1"])[0])
+        assert replicator.sizes(replication_id) == (8 + block, block)
     finally:
         replicator.close()
         database.close()
+
+
+def test_a_block_fits_while_the_queue_size_and_its_bytes_stay_within_the_maximum():
+    """Upstream's Queue.Append refuses a block when the queue's size on disk plus the block's bytes (its length prefix
+    left out) exceed the maximum (pkg/durablequeue); queued, the block takes its prefix too."""
+    from influxdb_fake.replicate import Queue  # pylint: disable=import-outside-toplevel
+    queue = Queue(None, "0000000000000001", ORG_ID, BUCKET_ID)
+    assert not queue.append(b"x" * 10, 8 + 9)
+    assert queue.sizes() == (8, 0)
+    assert queue.append(b"x" * 10, 8 + 10)
+    assert queue.sizes() == (8 + 8 + 10, 8 + 10)
 
 
 def test_restart_with_db_keeps_replications_with_empty_queues(tmp_path, pair):

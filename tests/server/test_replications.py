@@ -3,8 +3,8 @@
 import json
 import socket
 
-from conftest import (BUCKET_ID, CENTRAL_BUCKET_ID, CENTRAL_BUCKET_NAME, CENTRAL_ORG_ID, ORG_ID, TOKEN, assert_error, central_remote,
-                      random_org)
+from conftest import (BUCKET_ID, CENTRAL_BUCKET_ID, CENTRAL_BUCKET_NAME, CENTRAL_ORG_ID, ORG_ID, ORG_NAME, TOKEN, assert_error,
+                      central_remote, random_org, unique, wait_for)
 
 
 # -- replications -----------------------------------------------------------------------------------
@@ -25,7 +25,7 @@ def test_replication_shape(server):
     assert status == 200 and [r["id"] for r in listed["replications"]] == [value["id"]]
     status, listed = server.json("GET", "/api/v2/replications?orgID=%s&remoteID=%s" % (org, remote["id"]))
     assert [r["id"] for r in listed["replications"]] == [value["id"]]
-    assert server.json("GET", "/api/v2/replications/" + value["id"]) == (200, value)
+    assert server.json("GET", "/api/v2/replications/" + value["id"]) == (200, dict(value, currentQueueSizeBytes=8))
 
 
 def test_replication_by_bucket_name(server):
@@ -147,15 +147,59 @@ def test_create_checks_in_upstream_order(server):
     assert (value["remoteBucketID"], value["RemoteBucketName"], value["maxAgeSeconds"]) == ("2222222222222222", "", 0)
 
 
-def test_status_fields(server):
+def test_create_answers_the_row_before_the_queue_sizes(server):
+    """POST answers the row of the store's INSERT ... RETURNING before the service fills in the queue sizes
+    (replications/service.go CreateReplication): both 0; a GET then shows the new queue's empty segment, its 8-byte footer."""
     org = random_org()
     remote = server.create_remote(org)
     status, value = server.create_replication(org, remote["id"])
     assert status == 201
-    # a new queue is not empty on disk, nothing waits, no write was attempted yet
-    assert value["currentQueueSizeBytes"] > 0
-    assert value["remainingBytesToBeSynced"] == 0
+    assert (value["currentQueueSizeBytes"], value["remainingBytesToBeSynced"]) == (0, 0)
     assert "latestResponseCode" not in value and "latestErrorMessage" not in value
+    assert server.json("GET", "/api/v2/replications/" + value["id"]) == (200, dict(value, currentQueueSizeBytes=8))
+
+
+def _queued_and_failing(server):
+    """A new bucket of ORG_ID, replicated to a remote that does not answer, after one write: (bucket, path of the
+    replication, its GET answer once the first remote write failed)."""
+    status, bucket = server.json("POST", "/api/v2/buckets", {"orgID": ORG_ID, "name": unique("bucket")})
+    assert status == 201, bucket
+    remote = server.create_remote(ORG_ID, remoteURL=_dead_url(), remoteOrgID=CENTRAL_ORG_ID)
+    status, replication = server.create_replication(ORG_ID, remote["id"], localBucketID=bucket["id"])
+    assert status == 201
+    path = "/api/v2/replications/" + replication["id"]
+    assert server.write("m v=1", bucket=bucket["name"], org=ORG_NAME)[0] == 204
+    wait_for(lambda: "latestResponseCode" in server.json("GET", path)[1])
+    status, value = server.json("GET", path)
+    assert status == 200
+    assert value["latestResponseCode"] == 0 and value["latestErrorMessage"].startswith('Post "%s/api/v2/write?' % remote["remoteURL"])
+    return bucket, path, value
+
+
+def test_patch_answers_the_queue_sizes_without_the_latest_response(server):
+    """PATCH answers the row of the store's UPDATE ... RETURNING, which has no latest_response_code and
+    latest_error_message, with the queue sizes filled in (replications/internal/store.go and service.go
+    UpdateReplication); GET and the list have all of them."""
+    bucket, path, value = _queued_and_failing(server)
+    try:
+        assert value["remainingBytesToBeSynced"] > 0
+        status, patched = server.json("PATCH", path, {})
+        assert status == 200
+        assert patched == dict((key, item) for key, item in value.items() if key not in ("latestResponseCode", "latestErrorMessage"))
+    finally:
+        assert server.request("DELETE", "/api/v2/buckets/" + bucket["id"])[0] == 204
+
+
+def test_queue_sizes_count_the_length_prefix_of_every_block(server):
+    """A queued block takes its 8-byte length prefix and its gzipped bytes in the segment; both count in
+    remainingBytesToBeSynced, which leaves out only the segment's 8-byte footer (pkg/durablequeue segment.append,
+    totalBytes and diskUsage)."""
+    bucket, _path, value = _queued_and_failing(server)
+    try:
+        assert value["remainingBytesToBeSynced"] > 8
+        assert value["currentQueueSizeBytes"] - value["remainingBytesToBeSynced"] == 8
+    finally:
+        assert server.request("DELETE", "/api/v2/buckets/" + bucket["id"])[0] == 204
 
 
 # -- validation: a real empty write to the remote ---------------------------------------------------
@@ -268,7 +312,7 @@ def test_patch_replication_fields(server):
     status, by_id = server.create_replication(org, remote["id"], remoteBucketID="2222222222222222", remoteBucketName="")
     assert status == 201
     path = "/api/v2/replications/" + by_id["id"]
-    assert server.json("PATCH", path, {}) == (200, by_id)
+    assert server.json("PATCH", path, {}) == server.json("GET", path)
     # a name PATCHed onto an ID-based replication keeps the ID stored
     status, value = server.json("PATCH", path, {"remoteBucketName": "by-name"})
     assert (status, value["remoteBucketID"], value["RemoteBucketName"]) == (200, "2222222222222222", "by-name")

@@ -35,7 +35,7 @@ from .wire import DEFAULT_VERSION, SERVER_COMMIT
 
 MAX_BATCH_POINTS = 5000
 MAX_BATCH_BYTES = 2500000
-# A queue's on-disk size: an empty segment, then a length prefix per block (pkg/durablequeue).
+# A queue's segment (pkg/durablequeue): an 8-byte footer, and each block with its 8-byte length prefix.
 SEGMENT_BYTES = 8
 BLOCK_PREFIX_BYTES = 8
 REMOTE_WRITE_TIMEOUT = 10
@@ -194,7 +194,7 @@ class Queue:
         self.org_id = org_id
         self.bucket_id = bucket_id
         self.items = collections.deque()
-        self.remaining = 0
+        self.remaining = 0  # the queued blocks with their length prefixes (Queue.TotalBytes)
         self.cond = threading.Condition()
         self.stopped = False
         self.thread = threading.Thread(target=self._run, name="replication-%s" % replication_id, daemon=True)
@@ -214,16 +214,16 @@ class Queue:
     def sizes(self):
         """(currentQueueSizeBytes, remainingBytesToBeSynced)."""
         with self.cond:
-            return SEGMENT_BYTES + self.remaining + BLOCK_PREFIX_BYTES * len(self.items), self.remaining
+            return SEGMENT_BYTES + self.remaining, self.remaining
 
     def append(self, data, max_size):
-        """Queue one batch unless the queue would grow past max_size; True when queued."""
+        """Queue one batch unless the queue's size and the batch's bytes (its length prefix left out, as upstream's
+        Queue.Append counts) exceed max_size; True when queued."""
         with self.cond:
-            current = SEGMENT_BYTES + self.remaining + BLOCK_PREFIX_BYTES * len(self.items)
-            if self.stopped or current + BLOCK_PREFIX_BYTES + len(data) > max_size:
+            if self.stopped or SEGMENT_BYTES + self.remaining + len(data) > max_size:
                 return False
             self.items.append(data)
-            self.remaining += len(data)
+            self.remaining += BLOCK_PREFIX_BYTES + len(data)
             self.cond.notify_all()
             return True
 
@@ -237,7 +237,7 @@ class Queue:
         with self.cond:
             if self.items and self.items[0] is data:
                 self.items.popleft()
-                self.remaining -= len(data)
+                self.remaining -= BLOCK_PREFIX_BYTES + len(data)
 
     def _pause(self, seconds):
         with self.cond:

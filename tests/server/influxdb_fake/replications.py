@@ -117,9 +117,10 @@ def resource(app):
     return RESOURCES[(app.version_info >= (2, 4), app.version_info >= (2, 9))]
 
 
-def with_status(app, item):
-    """A replication in API form with the live sizes of its queue, as the release that app plays answers it."""
-    current, remaining = app.replicator.sizes(item["id"])
+def with_status(app, item, sizes=True):
+    """A replication in API form with the live sizes of its queue (0 and 0 unless sizes), as the release that app plays
+    answers it."""
+    current, remaining = app.replicator.sizes(item["id"]) if sizes else (0, 0)
     item["currentQueueSizeBytes"] = current
     item["remainingBytesToBeSynced"] = remaining
     if app.version_info < (2, 7):
@@ -127,6 +128,16 @@ def with_status(app, item):
     if app.version_info < (2, 4):
         del item["RemoteBucketName"]
     return item
+
+
+def _written(app, replication_id, sizes):
+    """The answer to a create or an update: the row that the store's INSERT/UPDATE ... RETURNING reads back, which has
+    no latest response (replications/internal/store.go); the service fills in the queue sizes after an update, not
+    after a create (replications/service.go)."""
+    item = load(app.db, replication_id)
+    item.pop("latestResponseCode", None)
+    item.pop("latestErrorMessage", None)
+    return with_status(app, item, sizes)
 
 
 def _remote_config(db, remote_id, bucket_id=None, bucket_name="", base=None):
@@ -198,7 +209,7 @@ def create_replication(app, req):
         raise ApiError(E_UNPROCESSABLE, "one of remote_bucket_id, remote_bucket_name should be provided")
     replication_id = app.db.insert("replications", resource(app).columns(values), foreign_key=remote_not_found)
     app.replicator.add(replication_id, values["orgID"], values["localBucketID"])
-    return json_response(201, with_status(app, load(app.db, replication_id)))
+    return json_response(201, _written(app, replication_id, sizes=False))
 
 
 def get_replication(app, req):
@@ -227,7 +238,7 @@ def update_replication(app, req):
         return no_content()
     if not app.db.update("replications", replication["id"], resource(app).columns(values), foreign_key=remote_not_found):
         raise ApiError(E_NOT_FOUND, "replication not found")
-    return json_response(200, with_status(app, load(app.db, replication["id"])))
+    return json_response(200, _written(app, replication["id"], sizes=True))
 
 
 def delete_replication(app, req):
