@@ -289,6 +289,9 @@ status:
   description:
     - The live status of the replication, as the last answer of the server gave it; each value V(null)
       where the server has none yet (and all of them in check mode when the replication would be created).
+    - The answer to a create gives the queue sizes as V(0) and no latest response, and the answer to an update
+      gives no latest response (InfluxDB reads them back only on a GET); M(influxops.influxdb2.influx_replication_info)
+      reports the live status.
     - An empty dict when the replication is absent. Never part of the diff; never makes the task changed.
   returned: always
   type: dict
@@ -299,7 +302,7 @@ status:
     latest_error_message: null
   contains:
     current_queue_size_bytes:
-      description: Size of the queue on disk, in bytes (never 0 once the queue exists).
+      description: Size of the queue on disk, in bytes (never 0 once the queue exists, except in the answer to a create).
       type: int
       returned: when the replication exists
     remaining_bytes_to_be_synced:
