@@ -482,7 +482,8 @@ BACKLOG_UNJUDGED = ('the backlog cannot be judged on InfluxDB older than 2.7, wh
 def remote_answer(code, message):
     """``(cause, fix, drop_helps)`` for the remote's answer ``code`` and ``message`` (the row of :data:`REMOTE_ANSWERS`)."""
     match = REMOTE_MESSAGE_RE.match(message or '')
-    assert match is not None  # every text matches: the pattern's other parts are optional
+    if match is None:
+        raise AssertionError("every text matches: the pattern's other parts are optional")
     own = match.group(1)
     return next((cause, fix, drop_helps) for status, pattern, cause, fix, drop_helps in REMOTE_ANSWERS
                 if status in (None, code) and (pattern is None or re.match(pattern, own)))

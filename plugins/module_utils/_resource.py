@@ -314,7 +314,8 @@ class Resource:
 
     def secret_header(self, names: t.Iterable[str]) -> str:
         """The header of the after side of a diff in which the secret of the existing objects ``names`` is replaced."""
-        assert self.SECRET is not None
+        if self.SECRET is None:
+            raise AssertionError('only a resource with a SECRET field sends a secret')
         return ("the %s of %s(s) %s is replaced with the task's; the server never returns a token, so whether it differs "
                 'is unknown' % (self.SECRET[0], self.KIND, ', '.join(repr(name) for name in names)))
 
@@ -337,14 +338,17 @@ class Resource:
         if plan.action == 'none':
             return Outcome(False, plan.before, plan.after, plan.current)
         if plan.action == 'delete':
-            assert plan.id is not None
+            if plan.id is None:
+                raise AssertionError('the engine has set plan.id')
             return Outcome(self.delete(plan.id, plan.before[self.IDENTITY]), plan.before, {})
         if plan.action == 'update':
-            assert plan.id is not None and plan.body is not None
+            if plan.id is None or plan.body is None:
+                raise AssertionError('the engine has set plan.id and plan.body')
             written = self.update(want[self.IDENTITY], plan.id, plan.body)
             return Outcome(True, plan.before, self.from_api(written), written, self.sends_secret(plan.body))
         if plan.action == 'replace':
-            assert plan.id is not None
+            if plan.id is None:
+                raise AssertionError('the engine has set plan.id')
             self.delete(plan.id, plan.before[self.IDENTITY])
             outcome = self._create(plan, want, **options)
             outcome.changed, outcome.before = True, plan.before
@@ -358,7 +362,8 @@ class Resource:
         which the object was found by name, the object found is planned again (:meth:`again`) and
         only what still differs is changed.
         """
-        assert plan.body is not None
+        if plan.body is None:
+            raise AssertionError('the engine has set plan.body')
         created, how = self.create_or_find(plan.body)
         secret_sent = self.sends_secret(plan.body)
         if how == 'created':
@@ -373,7 +378,8 @@ class Resource:
         secret_sent = (by_us and secret_sent) or self.sends_secret(again.body)
         if not again.changed:
             return Outcome(by_us, before, again.after, created, secret_sent)
-        assert again.id is not None and again.body is not None
+        if again.id is None or again.body is None:
+            raise AssertionError('the engine has set again.id and again.body')
         written = self.update(want[self.IDENTITY], again.id, again.body)
         return Outcome(True, before, self.from_api(written), written, secret_sent)
 
@@ -438,7 +444,8 @@ class Step:
         """Put the IDs of the parents created in this run where this step needs them."""
         for option, parent in self.needs.items():
             # a parent is carried out before its children (write_order)
-            assert parent.outcome is not None
+            if parent.outcome is None:
+                raise AssertionError('the engine has set parent.outcome')
             value, key = parent.outcome.after.get('id'), self.resource.field(option).api
             self.want[option] = value
             if self.plan.body and key in self.plan.body:
@@ -503,7 +510,8 @@ def converge_set(run: Run, steps: list[Step], resources: t.Sequence[Resource]) -
         if outcome.changed:
             done[step.done_key('create' if not outcome.before else 'delete' if not outcome.after else 'update')].append(step.name)
     for step in steps:
-        assert step.outcome is not None
+        if step.outcome is None:
+            raise AssertionError('the engine has set step.outcome')
         if step.outcome.after:
             try:
                 run.verify(step.resource, step.outcome, step.plan, **step.options)
@@ -522,7 +530,8 @@ def before_after(resource: Resource, current: dict[str, dict], steps: t.Iterable
     for step in steps:
         if step.resource is not resource:
             continue
-        assert step.outcome is not None
+        if step.outcome is None:
+            raise AssertionError('the engine has set step.outcome')
         if step.outcome.after:
             after[step.name] = step.outcome.after
         else:
@@ -538,7 +547,8 @@ def secret_lines(resource: Resource, before: dict, after: dict, sent: bool) -> t
     """
     if not sent:
         return before, after
-    assert resource.SECRET is not None
+    if resource.SECRET is None:
+        raise AssertionError('only a resource with a SECRET field sends a secret')
     option = resource.SECRET[0]
     return dict(before, **{option: SECRET_BEFORE}) if before else before, dict(after, **{option: SECRET_AFTER})
 

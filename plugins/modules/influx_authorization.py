@@ -396,7 +396,8 @@ def main():
         # a token created before the failure is returned, since no one can read it again
         fail(module, exc, **(dict(token=next(iter(authorizations.tokens().values()))) if authorizations and authorizations.created else {}))
     outcome = step.outcome
-    assert outcome is not None and authorizations is not None
+    if outcome is None or authorizations is None:
+        raise AssertionError('the engine has set outcome and authorizations')
     previous = kept_previous(step.plan)
     module.exit_json(changed=outcome.changed, authorization=outcome.after, token=authorizations.token(outcome.after.get('id')),
                      previous_ids=[step.plan.id] if previous else [], diff=authorizations.diff(outcome, step.plan.warnings))

@@ -229,7 +229,8 @@ def main():
     except InfluxOpsError as exc:
         fail(module, exc)
     outcome = step.outcome
-    assert outcome is not None
+    if outcome is None:
+        raise AssertionError('the engine has set outcome')
     module.exit_json(changed=outcome.changed, bucket=outcome.after, diff=buckets.diff(outcome, loss_notes(buckets, [step])))
 
 

@@ -258,7 +258,8 @@ def main():
         outcome = converge_one(run, remotes, current, desired, params['state']).outcome
     except InfluxOpsError as exc:
         fail(module, exc)
-    assert outcome is not None
+    if outcome is None:
+        raise AssertionError('the engine has set outcome')
     diff = remotes.diff(outcome, [queue_loss_header(deleted)] if deleted else [])
     module.exit_json(changed=outcome.changed, remote=outcome.after, diff=diff)
 
