@@ -26,14 +26,22 @@ MIN_QUEUE_SIZE = 33554430
 MIN_AGE, MAX_AGE = 60, 5184000
 DEFAULT_BACKLOG_THRESHOLD = 0.8
 
-# The range of each number option of the resources, by name: an option means the same wherever it
-# is (influx_replication's max_queue_size_bytes, and that of each replication of influx_remotes).
+# What influx_replication_info's wait_for waits for (every selected replication drained, or healthy),
+# and the bounds of its wait_timeout and wait_sleep, in seconds.
+WAIT_CONDITIONS = ('drained', 'healthy')
+MAX_WAIT_TIMEOUT, MIN_WAIT_SLEEP, MAX_WAIT_SLEEP = 86400, 0.1, 3600
+
+# The range of each number option of the resources (and of influx_replication_info's wait), by name: an
+# option means the same wherever it is (influx_replication's max_queue_size_bytes, and that of each
+# replication of influx_remotes).
 # An integer option not listed here takes any 64-bit integer, a float option any finite number.
 OPTION_RANGES = dict(
     max_queue_size_bytes=Range(MIN_QUEUE_SIZE, INT64_MAX,
                                note="32 MiB less 2 bytes, the server's minimum, to the largest integer the server stores"),
     max_age_seconds=Range(MIN_AGE, MAX_AGE, also=(0,), note="0 is the server's default; 5184000 is 60 days"),
     backlog_threshold=Range(0, 1, above=True, note='a share of max_queue_size_bytes; 1 is a full queue'),
+    wait_timeout=Range(0, MAX_WAIT_TIMEOUT, above=True, note='seconds; 86400 is one day'),
+    wait_sleep=Range(MIN_WAIT_SLEEP, MAX_WAIT_SLEEP, note='seconds between reads, at most wait_timeout'),
 )
 
 
@@ -136,7 +144,7 @@ def replication_argument_spec(with_remote=True):
 
 
 def replication_info_argument_spec():
-    """The filters of influx_replication_info, and its health threshold.
+    """The filters of influx_replication_info, its health threshold, and what it waits for.
 
     A filter and its ID form (remote/remote_id, local_bucket/local_bucket_id) exclude each other
     only when both are non-empty, since an empty filter is no filter; ``AnsibleModule`` counts an
@@ -150,6 +158,9 @@ def replication_info_argument_spec():
         local_bucket_id=dict(type='str'),
         id=dict(type='str'),
         backlog_threshold=dict(type='float', default=DEFAULT_BACKLOG_THRESHOLD),
+        wait_for=dict(type='str', choices=list(WAIT_CONDITIONS)),
+        wait_timeout=dict(type='float', default=60.0),
+        wait_sleep=dict(type='float', default=1.0),
     ))
 
 

@@ -518,3 +518,32 @@ def health(replication, status, threshold=DEFAULT_BACKLOG_THRESHOLD, server_vers
                   'replication was created or the server started): write a point to the local bucket to check it')
         return 'unknown', reason + ('; ' + BACKLOG_UNJUDGED if unjudged else '')
     return 'healthy', BACKLOG_UNJUDGED if unjudged else None
+
+
+def not_yet(condition, listed, server_version=None):
+    """``name (why)`` for each replication of ``listed`` (as influx_replication_info returns them, with their status
+    and health) that is not ``condition`` yet: ``drained`` (nothing remains to be synced) or ``healthy``.
+
+    ``drained`` cannot be judged where the server does not report the remaining bytes: before 2.7, as far as its
+    version ``server_version`` (such as ``v2.6.1``) tells, or for any replication without them. That fails at once,
+    with no replication at all too, since it could never hold.
+    """
+    if condition == 'drained':
+        old = is_before(parse_version(server_version), REMAINING_BYTES)
+        blind = [item['name'] for item in listed if item['status']['remaining_bytes_to_be_synced'] is None]
+        if old or blind:
+            server = ('this server is InfluxDB %s' % server_version if old
+                      else 'the server does not report it for %s' % ', '.join(blind))
+            raise OptionError('wait_for=drained needs InfluxDB %s or later, which reports remaining_bytes_to_be_synced, and %s; '
+                              "use wait_for=healthy, whose verdict there follows the remote's last answer alone"
+                              % ('.'.join(map(str, REMAINING_BYTES[:2])), server))
+    pending = []
+    for item in listed:
+        remaining = item['status']['remaining_bytes_to_be_synced']
+        if remaining == 0 if condition == 'drained' else item['health'] == 'healthy':
+            continue
+        why = '%s: %s' % (item['health'], item['health_reason']) if item['health_reason'] else item['health']
+        if condition == 'drained':
+            why = '%d bytes remain to be synced; %s' % (remaining, why)
+        pending.append('%s (%s)' % (item['name'], why))
+    return pending

@@ -15,7 +15,9 @@ description:
     O(name), by remote connection, or by local bucket, or fetch one replication by O(id).
   - Each replication comes with its live status and a health classification, so that one task
     per host tells whether replication works across a fleet.
-  - Read-only. It never fails on the health of a replication.
+  - Read-only. Without O(wait_for), it never fails on the health of a replication.
+  - With O(wait_for), it reads the replications again and again, inside one task, until every one is drained (has sent
+    everything it queued) or healthy, or O(wait_timeout) passes; the task fails then.
 author:
   - InfluxOps contributors (@influxops)
 extends_documentation_fragment:
@@ -65,8 +67,46 @@ options:
       - A number greater than V(0) and at most V(1); V(1) reports a backlog only when the queue is full.
     type: float
     default: 0.8
+  wait_for:
+    description:
+      - Wait until every replication that the filters select is V(drained) or V(healthy), reading the replications again
+        every O(wait_sleep) seconds, for at most O(wait_timeout) seconds.
+      - V(drained) holds when RV(replications[].status.remaining_bytes_to_be_synced) is V(0) for each one, that is, the
+        replication has sent everything it queued to the remote, whatever its health. Stop the writers to the
+        local buckets first, or new points keep the queues busy.
+      - V(drained) needs InfluxDB 2.7 or later, since older servers do not report the remaining bytes; on an older
+        server the task fails at the first read, without waiting. V(healthy) works there, and its verdict follows
+        the remote's last answer alone.
+      - V(healthy) holds when RV(replications[].health) is V(healthy) for each one. A replication to whose local
+        bucket nothing was written since it was created or the server started is V(unknown), not V(healthy), until
+        a point is written there.
+      - Each read lists the replications that match the filters at that time, so a replication deleted meanwhile
+        no longer counts. The names in the filters (O(org), O(remote), O(local_bucket)) are resolved once, before
+        the first read.
+      - When no replication matches, there is nothing to wait for, and the task succeeds at the first read, with a warning.
+      - When O(wait_timeout) passes first, the task fails with a message that names each replication that is not
+        there yet, and why (the bytes that remain, its RV(replications[].health) and RV(replications[].health_reason));
+        it still returns RV(replications) as last read, RV(waited) and RV(attempts).
+      - Not set, the replications are read once.
+    type: str
+    choices: [drained, healthy]
+  wait_timeout:
+    description:
+      - With O(wait_for), how many seconds to wait at most, counted from the start of the first read of the
+        replications; the last read is made at that time.
+      - A number greater than V(0) and at most V(86400) (one day).
+    type: float
+    default: 60
+  wait_sleep:
+    description:
+      - With O(wait_for), how many seconds to wait between two reads of the replications; each read is one request.
+      - From V(0.1) to V(3600), and at most O(wait_timeout) (checked also without O(wait_for)).
+    type: float
+    default: 1
 notes:
   - One request with O(org_id), and one more for each name to resolve (O(org), O(remote), O(local_bucket)).
+    With O(wait_for), one more request for each further read, every O(wait_sleep) seconds.
+  - Check mode makes no difference, since the module only reads; with O(wait_for), it reads and waits in check mode too.
 seealso:
   - module: influxops.influxdb2.influx_replication
   - module: influxops.influxdb2.influx_remote_info
@@ -92,12 +132,40 @@ EXAMPLES = r"""
     local_bucket: telemetry
     backlog_threshold: 0.5
   register: telemetry
+
+- name: After a change of the remote connection's token, wait until its replications are healthy again
+  influxops.influxdb2.influx_replication_info:
+    token: "{{ influx_token }}"
+    org: edge
+    remote: central
+    wait_for: healthy
+    wait_timeout: 120
+
+# Retiring an edge: once its writers are stopped (nothing new is queued), let its replications send
+# everything they queued before its remote connection goes.
+- name: Wait until every replication to central has sent everything it queued (at most 10 minutes)
+  influxops.influxdb2.influx_replication_info:
+    token: "{{ influx_token }}"
+    org: edge
+    remote: central
+    wait_for: drained
+    wait_timeout: 600
+    wait_sleep: 5
+
+- name: Delete the remote connection to central and its replications
+  influxops.influxdb2.influx_remote:
+    token: "{{ influx_token }}"
+    org: edge
+    name: central
+    state: absent
+    delete_replications: true
 """
 
 RETURN = r"""
 replications:
   description:
     - The replications found, sorted by name. Always a list, empty when none matched.
+    - With O(wait_for), as the last read found them, also when the task fails because O(wait_timeout) passed.
   returned: always
   type: list
   elements: dict
@@ -215,6 +283,19 @@ replications:
         - The troubleshooting guide lists every answer with its cause and fix.
       type: str
       returned: always
+waited:
+  description:
+    - With O(wait_for), the seconds from the start of the first read of the replications to the end of the last one.
+  returned: when O(wait_for) is set, also when the task fails on the timeout or on a request
+  type: float
+  sample: 12.031
+attempts:
+  description:
+    - With O(wait_for), how many times the replications were read, the first time included; each read is one request
+      (none when a name of the filters matched nothing, so that no replication could match).
+  returned: when O(wait_for) is set, also when the task fails on the timeout or on a request
+  type: int
+  sample: 13
 server_version:
   description:
     - The version of the InfluxDB server, as its answers report it in their C(X-Influxdb-Version) header
@@ -234,16 +315,57 @@ from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import
 from ansible_collections.influxops.influxdb2.plugins.module_utils._options import replication_info_argument_spec
 from ansible_collections.influxops.influxdb2.plugins.module_utils._orgs import resolve_org
 from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import Remotes
-from ansible_collections.influxops.influxdb2.plugins.module_utils._replications import Replications, health, status_from_api
+from ansible_collections.influxops.influxdb2.plugins.module_utils._replications import Replications, health, not_yet, status_from_api
 from ansible_collections.influxops.influxdb2.plugins.module_utils._validators import check_id
 from ansible_collections.influxops.influxdb2.plugins.module_utils._version import parse_version
+from ansible_collections.influxops.influxdb2.plugins.module_utils._wait import Wait
 
 FILTERS = ('name', 'remote', 'remote_id', 'local_bucket', 'local_bucket_id', 'id')
+
+
+def reader(client, org_id, given, threshold):
+    """A function that reads the replications that the filters ``given`` select and returns them as the module
+    does, with their status and health, sorted by name. The names of the filters are resolved to IDs here, once
+    (one GET each); each read is one GET."""
+    replications = Replications(client, org_id)
+    remote_id, bucket_id, known = given['remote_id'], given['local_bucket_id'], True
+    if given['remote'] is not None:
+        remote = Remotes(client, org_id).find(given['remote'])
+        remote_id, known = (remote['id'], True) if remote else (None, False)
+    if known and given['local_bucket'] is not None:
+        bucket = Buckets(client, org_id).find(given['local_bucket'])
+        bucket_id, known = (bucket['id'], True) if bucket else (None, False)
+
+    def find():
+        if not known:
+            return []
+        if given['id'] is None:
+            return replications.list(name=given['name'], remote_id=remote_id, local_bucket_id=bucket_id)
+        replication = replications.get(given['id'])
+        if replication and replications.matches(replication, org_id=org_id, name=given['name'], remote_id=remote_id,
+                                                local_bucket_id=bucket_id):
+            return [replication]
+        return []
+
+    def read():
+        found = find()
+        # the version as the answers so far tell it, the read's own included
+        server_version = parse_version(client.server_version)
+        listed = []
+        for item in found:
+            replication, status = replications.from_api(item), status_from_api(item)
+            state, reason = health(replication, status, threshold, server_version=server_version)
+            listed.append(dict(replication, status=status, health=state, health_reason=reason))
+        listed.sort(key=lambda r: (r['name'] or '', r['id'] or ''))
+        return listed
+    return read
 
 
 def main():
     module = create_module(replication_info_argument_spec())
     params = module.params
+    condition = params['wait_for']
+    wait: Wait | None = None
     try:
         # An empty filter is no filter, as in the API and the influx CLI.
         given: dict[str, t.Any] = dict((option, params[option] or None) for option in FILTERS)
@@ -255,36 +377,20 @@ def main():
         for option in ('remote_id', 'local_bucket_id', 'id'):
             if given[option] is not None:
                 given[option] = check_id(given[option], option)
+        wait = Wait(params['wait_timeout'], params['wait_sleep'])
         conn = resolve_connection(params, org_required=given['id'] is None or given['remote'] is not None
                                   or given['local_bucket'] is not None)
         client = conn.client(module)
-        org_id = resolve_org(client, conn.org, conn.org_id)[0]
-        replications = Replications(client, org_id)
-        found = []
-        remote_id, bucket_id, known = given['remote_id'], given['local_bucket_id'], True
-        if given['remote'] is not None:
-            remote = Remotes(client, org_id).find(given['remote'])
-            remote_id, known = (remote['id'], True) if remote else (None, False)
-        if known and given['local_bucket'] is not None:
-            bucket = Buckets(client, org_id).find(given['local_bucket'])
-            bucket_id, known = (bucket['id'], True) if bucket else (None, False)
-        if known and given['id'] is None:
-            found = replications.list(name=given['name'], remote_id=remote_id, local_bucket_id=bucket_id)
-        elif known:
-            replication = replications.get(given['id'])
-            if replication and replications.matches(replication, org_id=org_id, name=given['name'], remote_id=remote_id,
-                                                    local_bucket_id=bucket_id):
-                found = [replication]
+        read = reader(client, resolve_org(client, conn.org, conn.org_id)[0], given, params['backlog_threshold'])
+        if condition is None:
+            module.exit_json(changed=False, replications=read())
+        listed = wait.until(read, lambda value: not_yet(condition, value, client.server_version), 'wait_for=' + condition,
+                            client.sleep)
+        if not listed:
+            module.warn('wait_for=%s: no replication matches the filters, so there is nothing to wait for' % condition)
+        module.exit_json(changed=False, **wait.result('replications'))
     except InfluxOpsError as exc:
-        fail(module, exc)
-    server_version = parse_version(client.server_version)
-    listed = []
-    for item in found:
-        replication, status = replications.from_api(item), status_from_api(item)
-        state, reason = health(replication, status, params['backlog_threshold'], server_version=server_version)
-        listed.append(dict(replication, status=status, health=state, health_reason=reason))
-    listed.sort(key=lambda r: (r['name'] or '', r['id'] or ''))
-    module.exit_json(changed=False, replications=listed)
+        fail(module, exc, **(wait.result('replications') if condition and wait else {}))
 
 
 if __name__ == '__main__':

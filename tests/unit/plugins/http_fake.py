@@ -19,7 +19,7 @@ import pytest
 from ansible.module_utils.common import warnings as ansible_warnings
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.influxops.influxdb2.plugins.module_utils import _client
+from ansible_collections.influxops.influxdb2.plugins.module_utils import _client, _wait
 from ansible_collections.influxops.influxdb2.plugins.module_utils._connection import ENVIRONMENT
 
 HOST = 'http://influx.test:8086'
@@ -85,10 +85,12 @@ class Call:
     ``target`` is ``'/path?query'``; query order does not matter. ``body`` is the JSON to
     answer with, or bytes; ``raises`` an exception to raise instead of answering.
     ``sent`` is the JSON body the request must carry (checked when not ``None``).
+    ``takes`` is how many seconds the request takes on the server's clock (see :class:`ScriptedServer`).
     """
 
-    def __init__(self, method, target, status=200, body=None, sent=None, raises=None, headers=None):
+    def __init__(self, method, target, status=200, body=None, sent=None, raises=None, headers=None, takes=0.0):
         self.method = method
+        self.takes = takes
         self.target = target
         self.status = status
         self.body = body
@@ -124,7 +126,11 @@ def _split(target):
 
 class ScriptedServer:
     """Answers the scripted calls in order; with ``version``, every answer carries ``X-Influxdb-Version: version``
-    (unless the call's own headers set it), as every answer of InfluxDB 2.x does."""
+    (unless the call's own headers set it), as every answer of InfluxDB 2.x does.
+
+    The module's clock is the server's: it stands still but for what the requests take (``Call.takes``) and the
+    sleeps, which are recorded in ``sleeps`` instead of slept.
+    """
 
     def __init__(self, calls, host=HOST, version=None):
         self.calls = list(calls)
@@ -132,6 +138,14 @@ class ScriptedServer:
         self.version = version
         self.seen = []
         self.sleeps = []
+        self.now = 0.0
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    def monotonic(self):
+        return self.now
 
     def __call__(self, url, data=None, headers=None, method=None, **kwargs):
         assert url.startswith(self.host), url
@@ -140,6 +154,7 @@ class ScriptedServer:
         self.seen.append({'method': method, 'path': path, 'query': query, 'body': sent, 'headers': dict(headers or {}), 'kwargs': kwargs})
         assert self.calls, 'unexpected request %s %s (body %r)' % (method, url, sent)
         call = self.calls.pop(0)
+        self.now += call.takes
         assert (method, path, query) == (call.method, ) + _split(call.target), \
             'expected %s %s, got %s %s' % (call.method, call.target, method, url)
         if call.sent is not None:
@@ -191,7 +206,8 @@ def run_module(module, args, calls, monkeypatch, capsys, check_mode=False, diff=
     args['_ansible_diff'] = diff
     server = ScriptedServer(calls, host=args['host'].rstrip('/') if isinstance(args['host'], str) else HOST, version=version)
     monkeypatch.setattr(_client, 'open_url', server)
-    monkeypatch.setattr(_client.time, 'sleep', server.sleeps.append)
+    monkeypatch.setattr(_client.time, 'sleep', server.sleep)
+    monkeypatch.setattr(_wait, 'monotonic', server.monotonic)
     # Warnings are collected per process; each module run here must start with none.
     monkeypatch.setattr(ansible_warnings, '_global_warnings', type(ansible_warnings._global_warnings)())
     with patch_module_args(args):
