@@ -3,9 +3,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """The inventory arithmetic of Edge Data Replication (the central and remotes roles): which edges send to a
-central host and to which of its buckets (edr_central), the tokens and kept IDs of a run of
-influx_authorizations by edge (edr_tokens), and an edge's remote items with what central gives them
-(edr_remotes). Their documentation is in edr_central.yml, edr_tokens.yml and edr_remotes.yml."""
+central host and to which of its buckets (edr_central), the token of each edge for influx_authorizations
+(edr_authorizations), the tokens and kept IDs of its run by edge (edr_tokens), and an edge's remote items
+with what central gives them (edr_remotes). Each is documented in its own file (edr_central.yml, ...)."""
 
 from __future__ import annotations
 
@@ -53,6 +53,45 @@ def edr_central(remotes_by_edge, central):
             buckets.add(replication['remote_bucket'])
         edges.append(dict(edge=edge, remote=items[0].get('name'), buckets=sorted(buckets)))
     return edges
+
+
+def _rotated(rotate, edges):
+    """The edges that ``rotate`` names: every one for true (or a true string such as ``-e influx_edr_rotate=true`` gives),
+    none for false, else the names of a list (or a comma-separated string)."""
+    if isinstance(rotate, bool) or rotate is None:
+        return set(edges) if rotate else set()
+    if isinstance(rotate, str):
+        if rotate.strip().lower() in ('true', 'yes', 'on', '1'):
+            return set(edges)
+        if rotate.strip().lower() in ('false', 'no', 'off', '0', ''):
+            return set()
+        rotate = rotate.split(',')
+    if not isinstance(rotate, (list, tuple)) or not all(isinstance(name, str) for name in rotate):
+        raise AnsibleFilterError('influx_edr_rotate must be true, false or a list of edge inventory names, not %r' % (rotate,))
+    return set(name.strip() for name in rotate)
+
+
+def edr_authorizations(edges, buckets, prefix, rotate=False, rebuilt=()):
+    """The items of influx_authorizations for ``edges`` (from :func:`edr_central`): one per edge, described
+    ``<prefix><edge>``, with write on exactly its target buckets, by ID where ``buckets`` (the result of influx_buckets)
+    has it, else by name (a bucket that check mode predicts). The edges that ``rotate`` names (true: all) and the
+    ``rebuilt`` ones get a new token, the old one kept until the edge has validated the new one."""
+    by_name = dict((bucket.get('name'), bucket) for bucket in buckets or [])
+    renewed = _rotated(rotate, [edge['edge'] for edge in edges]) | set(rebuilt or ())
+    items = []
+    for edge in edges:
+        permissions = []
+        for name in edge['buckets']:
+            bucket = by_name.get(name) or {}
+            resource = dict(type='buckets', id=bucket['id']) if bucket.get('id') else dict(type='buckets', name=name)
+            if bucket.get('org_id'):
+                resource['org_id'] = bucket['org_id']
+            permissions.append(dict(action='write', resource=resource))
+        item = dict(description=prefix + edge['edge'], permissions=permissions)
+        if edge['edge'] in renewed:
+            item.update(rotate=True, keep_previous=True)
+        items.append(item)
+    return items
 
 
 def edr_tokens(result, prefix):
@@ -115,4 +154,4 @@ def edr_remotes(remotes, hostvars, edge, buckets=None):
 
 class FilterModule:
     def filters(self):
-        return dict(edr_central=edr_central, edr_tokens=edr_tokens, edr_remotes=edr_remotes)
+        return dict(edr_central=edr_central, edr_authorizations=edr_authorizations, edr_tokens=edr_tokens, edr_remotes=edr_remotes)

@@ -10,7 +10,7 @@ import pytest
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.influxops.influxdb2.plugins.filter.edr import FilterModule, edr_central, edr_remotes, edr_tokens
+from ansible_collections.influxops.influxdb2.plugins.filter.edr import FilterModule, edr_authorizations, edr_central, edr_remotes, edr_tokens
 
 ORG_ID = '0a1b2c3d4e5f6a7b'
 
@@ -23,7 +23,7 @@ def edge_remotes(edge, central='central-1', **item):
 
 
 def test_the_filters_are_registered():
-    assert sorted(FilterModule().filters()) == ['edr_central', 'edr_remotes', 'edr_tokens']
+    assert sorted(FilterModule().filters()) == ['edr_authorizations', 'edr_central', 'edr_remotes', 'edr_tokens']
 
 
 def test_central_takes_the_edges_that_send_to_it_and_their_buckets():
@@ -56,6 +56,38 @@ def test_central_takes_an_edge_without_replications_with_no_bucket():
 def test_central_refuses_what_it_cannot_grant(remotes, fragment):
     with pytest.raises(AnsibleFilterError, match=fragment):
         edr_central(remotes, 'central-1')
+
+
+EDGES = [dict(edge='edge-1', remote='central', buckets=['logs', 'telemetry-edge-1']),
+         dict(edge='edge-2', remote='central', buckets=['logs', 'telemetry-edge-2'])]
+BUCKETS = [dict(name='logs', id='000000000000001a', org_id=ORG_ID), dict(name='telemetry-edge-1', id='000000000000001b', org_id=ORG_ID),
+           dict(name='telemetry-edge-2', id=None, org_id=ORG_ID), dict(name='_monitoring', id='000000000000001c', org_id=ORG_ID)]
+
+
+def test_one_token_per_edge_write_on_exactly_its_buckets_by_id_or_predicted_name():
+    assert edr_authorizations(EDGES, BUCKETS, 'edr:') == [
+        dict(description='edr:edge-1', permissions=[
+            dict(action='write', resource=dict(type='buckets', id='000000000000001a', org_id=ORG_ID)),
+            dict(action='write', resource=dict(type='buckets', id='000000000000001b', org_id=ORG_ID))]),
+        dict(description='edr:edge-2', permissions=[
+            dict(action='write', resource=dict(type='buckets', id='000000000000001a', org_id=ORG_ID)),
+            dict(action='write', resource=dict(type='buckets', name='telemetry-edge-2', org_id=ORG_ID))])]
+
+
+@pytest.mark.parametrize('rotate, rebuilt, renewed', [
+    (False, [], []), ('false', [], []), (True, [], ['edr:edge-1', 'edr:edge-2']), ('true', [], ['edr:edge-1', 'edr:edge-2']),
+    (['edge-2'], [], ['edr:edge-2']), ('edge-2,edge-9', [], ['edr:edge-2']), (False, ['edge-1'], ['edr:edge-1']),
+    (['edge-2'], ['edge-1'], ['edr:edge-1', 'edr:edge-2']),
+])
+def test_rotated_and_rebuilt_edges_get_a_new_token_and_keep_the_old_one(rotate, rebuilt, renewed):
+    items = edr_authorizations(EDGES, BUCKETS, 'edr:', rotate, rebuilt)
+    assert [i['description'] for i in items if i.get('rotate') and i.get('keep_previous')] == renewed
+    assert [i for i in items if 'rotate' in i and i['description'] not in renewed] == []
+
+
+def test_a_bad_rotate_is_refused():
+    with pytest.raises(AnsibleFilterError, match='influx_edr_rotate must be true, false or a list'):
+        edr_authorizations(EDGES, BUCKETS, 'edr:', {'edge-1': True})
 
 
 def test_tokens_by_edge_and_the_ids_kept_by_edge():
