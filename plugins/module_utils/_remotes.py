@@ -84,11 +84,10 @@ class Remotes(Resource):
         missing = super().missing(want)
         if missing != TOKEN_OPTION or run is None:
             return missing
-        run.not_found(self.client, OptionError('%s %r does not exist in organization %s; to create it, set %s'
-                                               % (self.KIND, want['name'], self.org_id, TOKEN_OPTION)),
-                      '%s %r does not exist in organization %s and %s is not set: in check mode, the remote is predicted '
-                      'without it; the real run fails unless %s%s is set' % (self.KIND, want['name'], self.org_id, TOKEN_OPTION,
-                                                                              where, TOKEN_OPTION))
+        absent = '%s %r does not exist in organization %s' % (self.KIND, want['name'], self.org_id)
+        run.not_found(self.client, OptionError('%s; to create it, set %s' % (absent, TOKEN_OPTION)),
+                      '%s and %s is not set: in check mode, the remote is predicted without it; the real run fails unless '
+                      '%s%s is set' % (absent, TOKEN_OPTION, where, TOKEN_OPTION))
         return None
 
     def create_body(self, after, want):
