@@ -4,8 +4,8 @@
 
 """The inventory arithmetic of Edge Data Replication (the central and remotes roles): which edges send to a
 central host and to which of its buckets (edr_central), the token of each edge for influx_authorizations
-(edr_authorizations), the tokens and kept IDs of its run by edge (edr_tokens), and an edge's remote items
-with what central gives them (edr_remotes). Each is documented in its own file (edr_central.yml, ...)."""
+(edr_authorizations), the tokens and kept IDs of its run by edge (edr_tokens), an edge's remote items
+with what central gives them (edr_remotes) and with the IDs of their local buckets (edr_local_bucket_ids). Each is documented in its own file (edr_central.yml, ...)."""
 
 from __future__ import annotations
 
@@ -152,6 +152,23 @@ def edr_remotes(remotes, hostvars, edge, buckets=None):
     return dict(remotes=converted, buckets=listed, rotations=rotations)
 
 
+def edr_local_bucket_ids(remotes, buckets):
+    """The remote items with each replication's ``local_bucket`` given by its ID where ``buckets`` (the result of
+    influx_buckets) has one, so that influx_remotes needs no list of buckets; a bucket that check mode predicts
+    (no ID) stays a name."""
+    ids = dict((bucket.get('name'), bucket.get('id')) for bucket in buckets or [] if bucket.get('id'))
+    converted = []
+    for item in remotes or []:
+        item = dict(item)
+        if item.get('replications') is not None:
+            item['replications'] = [dict(dict((key, value) for key, value in r.items() if key != 'local_bucket'),
+                                         local_bucket_id=ids[r['local_bucket']])
+                                    if r.get('local_bucket') in ids else r for r in item['replications']]
+        converted.append(item)
+    return converted
+
+
 class FilterModule:
     def filters(self):
-        return dict(edr_central=edr_central, edr_authorizations=edr_authorizations, edr_tokens=edr_tokens, edr_remotes=edr_remotes)
+        return dict(edr_central=edr_central, edr_authorizations=edr_authorizations, edr_tokens=edr_tokens, edr_remotes=edr_remotes,
+                    edr_local_bucket_ids=edr_local_bucket_ids)

@@ -10,7 +10,14 @@ import pytest
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.influxops.influxdb2.plugins.filter.edr import FilterModule, edr_authorizations, edr_central, edr_remotes, edr_tokens
+from ansible_collections.influxops.influxdb2.plugins.filter.edr import (
+    FilterModule,
+    edr_authorizations,
+    edr_central,
+    edr_local_bucket_ids,
+    edr_remotes,
+    edr_tokens,
+)
 
 ORG_ID = '0a1b2c3d4e5f6a7b'
 
@@ -23,7 +30,7 @@ def edge_remotes(edge, central='central-1', **item):
 
 
 def test_the_filters_are_registered():
-    assert sorted(FilterModule().filters()) == ['edr_authorizations', 'edr_central', 'edr_remotes', 'edr_tokens']
+    assert sorted(FilterModule().filters()) == ['edr_authorizations', 'edr_central', 'edr_local_bucket_ids', 'edr_remotes', 'edr_tokens']
 
 
 def test_central_takes_the_edges_that_send_to_it_and_their_buckets():
@@ -156,3 +163,14 @@ def test_remotes_without_central_are_left_as_they_are():
 def test_a_central_that_is_not_in_the_inventory_is_refused():
     with pytest.raises(AnsibleFilterError, match="edge-1: remote 'central' names central: central-1, which is not a host"):
         edr_remotes(edge_remotes('edge-1'), {}, 'edge-1')
+
+
+def test_local_buckets_by_id_where_known_and_by_name_where_predicted():
+    remotes = edge_remotes('edge-1') + [dict(name='backup', remote_url='http://b:8086')]
+    buckets = [dict(name='telemetry', id='000000000000002a'), dict(name='logs', id=None)]
+    converted = edr_local_bucket_ids(remotes, buckets)
+    assert converted[0]['replications'] == [
+        dict(name='telemetry-to-central', local_bucket_id='000000000000002a', remote_bucket='telemetry-edge-1'),
+        dict(name='logs-to-central', local_bucket='logs', remote_bucket='logs')]
+    assert converted[1] == remotes[1]
+    assert remotes[0]['replications'][0]['local_bucket'] == 'telemetry'
