@@ -5,7 +5,8 @@
 """The inventory arithmetic of Edge Data Replication (the central and remotes roles): which edges send to a
 central host and to which of its buckets (edr_central), the token of each edge for influx_authorizations
 (edr_authorizations), the tokens and kept IDs of its run by edge (edr_tokens), an edge's remote items
-with what central gives them (edr_remotes) and with the IDs of their local buckets (edr_local_bucket_ids). Each is documented in its own file (edr_central.yml, ...)."""
+with what central gives them (edr_remotes) and with the IDs of their local buckets (edr_local_bucket_ids).
+Each is documented in its own file (edr_central.yml, ...)."""
 
 from __future__ import annotations
 
