@@ -165,7 +165,8 @@ sphinx-build -b html -W --keep-going -q -E -j auto \
 PAGES=collections/influxops/influxdb2
 for page in index.html "$PAGES/index.html" \
     "$PAGES/influx_remote_module.html" "$PAGES/influx_remotes_module.html" \
-    "$PAGES/influx_remote_info_module.html" "$PAGES/remotes_role.html" \
+    "$PAGES/influx_remote_info_module.html" "$PAGES/remotes_role.html" "$PAGES/central_role.html" \
+    "$PAGES/edr_central_filter.html" "$PAGES/edr_remotes_filter.html" \
     "$PAGES/influx_replication_module.html" "$PAGES/influx_replication_info_module.html" \
     "$PAGES/influx_authorization_module.html" "$PAGES/influx_authorizations_module.html" \
     "$PAGES/influx_authorization_info_module.html" \

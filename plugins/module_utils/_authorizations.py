@@ -594,13 +594,20 @@ def declared_step(authorizations, current, by_id, desired, want):
                 keep_previous=desired['keep_previous'], where=where)
 
 
-def converge_authorizations(run, authorizations, desired_list, purge=False, purge_prefix=None, me=None, bucket_id=None):
+def converge_authorizations(run, authorizations, desired_list, purge=False, purge_prefix=None, bucket_id=None):
     """Converge the authorizations of the org on ``desired_list`` (from :func:`desired_authorization`); with ``purge``,
     delete the others whose description starts with ``purge_prefix``, but for those that ``keep_previous`` kept for a
-    declared description. One request lists them; every plan is made before the first write."""
-    wants = [resolve_names(authorizations, run, desired, me, bucket_id) for desired in desired_list]
+    declared description. One request lists them; every plan is made before the first write.
+
+    An authorization that exists and whose ``user`` is not set keeps its owner; one to create without ``user`` is owned
+    by the user of the connecting token, read once (:meth:`Authorizations.me`) only when there is such a create."""
     current = authorizations.list()
     by_id = dict((value['id'].lower(), value) for value in current)
+    descriptions = set(value['description'] for value in current)
+    creates = [desired for desired in desired_list if desired['state'] == 'present' and desired['user'] is None
+               and desired['id'] is None and desired['description'] not in descriptions]
+    me = authorizations.me() if creates else None
+    wants = [resolve_names(authorizations, run, desired, me if desired in creates else None, bucket_id) for desired in desired_list]
     steps = [declared_step(authorizations, current, by_id, desired, want) for desired, want in zip(desired_list, wants)]
     addressed = set(step.plan.id.lower() for step in steps if step.plan.id)
     declared = set(step.name for step in steps)

@@ -113,8 +113,9 @@ def bucket_argument_spec():
     ))
 
 
-def update_token_argument_spec():
-    return ArgumentSpec(dict(update_remote_api_token=dict(type='str', default=UPDATE_TOKEN_ON_CREATE, no_log=False,
+def update_token_argument_spec(default=UPDATE_TOKEN_ON_CREATE):
+    """The token policy of a module (``default`` on_create) or of one item of a set (``default`` None: the module's)."""
+    return ArgumentSpec(dict(update_remote_api_token=dict(type='str', default=default, no_log=False,
                                                           choices=[UPDATE_TOKEN_ON_CREATE, UPDATE_TOKEN_ALWAYS])))
 
 

@@ -19,6 +19,10 @@ from ansible_collections.influxops.influxdb2.plugins.module_utils._buckets impor
 from ansible_collections.influxops.influxdb2.plugins.module_utils._replications import Replications, resolve_names
 from ansible_collections.influxops.influxdb2.plugins.module_utils._resource import Step, before_after, converge_set, write_order
 
+# What a desired remote of the set carries besides its options: its state, its replications, its place in the
+# task (for messages) and its own token policy (None: the module's).
+SET_KEYS = ('state', 'replications', 'where', 'update_token')
+
 # The stand-in for the ID of a remote created in the same run, until it is created: never sent, never returned.
 PENDING_ID = 'pending-remote'
 
@@ -44,8 +48,8 @@ class SetOutcome:
 def converge_remotes(run, remotes, desired_list, purge):
     """Converge every remote of the org on ``desired_list`` (and delete the others with ``purge``).
 
-    Each desired remote has ``state`` and ``replications``: ``None`` (its replications are left
-    alone) or a list of desired replications (each with ``state``, ``replace``, ``validate`` and
+    Each desired remote has ``where``, ``update_token`` (``None``: the policy of ``remotes``), ``state``
+    and ``replications``: ``None`` (its replications are left alone) or a list of desired replications (each with ``state``, ``replace``, ``validate`` and
     ``where``). With ``purge``, a declared remote's undeclared replications are deleted, and a
     remote that is deleted takes its replications along where they are declared (``[]``).
     """
@@ -57,7 +61,8 @@ def converge_remotes(run, remotes, desired_list, purge):
     bucket_ids = Buckets(remotes.client, remotes.org_id).ids_by_name() if by_name else None
 
     parents = dict((d['name'], Step(remotes, current.get(d['name']), dict((key, value) for key, value in d.items()
-                                                                          if key not in ('state', 'replications')), d['state']))
+                                                                          if key not in SET_KEYS), d['state'],
+                                    run=run, where=d['where'], update_token=d['update_token']))
                    for d in desired_list)
     steps = list(parents.values())
     wanted = set(parents)

@@ -55,8 +55,8 @@ def desired_remote(options, where=''):
 
 class Remotes(Resource):
     """Remote connections. ``update_token`` is the policy for the token of a remote that exists:
-    sent on create only, or always; ``users(remote_id)``, if given, names the replications that use
-    a remote, for the message of a delete that they block."""
+    sent on create only, or always (a plan's ``update_token`` option overrides it for one remote);
+    ``users(remote_id)``, if given, names the replications that use a remote, for the message of a delete that they block."""
 
     PATH, LIST_KEY, KIND, NOUN = '/api/v2/remotes', 'remotes', 'remote', 'remote connection'
     # Every field of a remote as the API sends it; the token is written but never returned.
@@ -78,19 +78,37 @@ class Remotes(Resource):
         self.update_token = update_token
         self.users = users
 
-    def plan_change(self, current, before, want, **options):
+    def missing(self, want, run=None, where='', **options):
+        """With ``run`` (a set), a remote that lacks only its token is :meth:`._resource.Run.not_found`: in check
+        mode it is predicted without it (an earlier play may make the token), with a warning."""
+        missing = super().missing(want)
+        if missing != TOKEN_OPTION or run is None:
+            return missing
+        absent = '%s %r does not exist in organization %s' % (self.KIND, want['name'], self.org_id)
+        run.not_found(self.client, OptionError('%s; to create it, set %s' % (absent, TOKEN_OPTION)),
+                      '%s and %s is not set: in check mode, the remote is predicted without it; the real run fails unless '
+                      '%s%s is set' % (absent, TOKEN_OPTION, where, TOKEN_OPTION))
+        return None
+
+    def create_body(self, after, want):
+        body = super().create_body(after, want)
+        if body[self.SECRET[1]] is None:
+            del body[self.SECRET[1]]
+        return body
+
+    def plan_change(self, current, before, want, update_token=None, **options):
         plan = super().plan_change(current, before, want)
-        if self.update_token == UPDATE_TOKEN_ALWAYS and want.get(TOKEN_OPTION) is not None:
+        if (update_token or self.update_token) == UPDATE_TOKEN_ALWAYS and want.get(TOKEN_OPTION) is not None:
             plan.body = dict(plan.body or {}, **{self.SECRET[1]: want[TOKEN_OPTION]})
             plan.action = 'update'
         return plan
 
-    def again(self, found, want, **options):
+    def again(self, found, want, update_token=None, **options):
         # the token that created it is the one it has, unless another run created it first: that one is kept
         # unless the policy is to send it always
-        if self.update_token == UPDATE_TOKEN_ON_CREATE:
+        if (update_token or self.update_token) == UPDATE_TOKEN_ON_CREATE:
             want = dict(want, **{TOKEN_OPTION: None})
-        return self.plan(found, want)
+        return self.plan(found, want, update_token=update_token)
 
     def delete(self, object_id, name):
         try:

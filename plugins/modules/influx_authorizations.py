@@ -19,7 +19,8 @@ description:
   - One request lists the organization's authorizations, and one more lists its buckets (per 100 buckets) when a
     bucket is given by name; then only the writes that are needed are made. A run that changes nothing makes one
     request with O(org_id) (two with buckets given by name), however many authorizations there are; one more with
-    O(org), and one more when an item does not set O(authorizations[].user) (C(GET /api/v2/me)).
+    O(org). An item that does not set O(authorizations[].user) costs one more request (C(GET /api/v2/me)) only when
+    the task creates an authorization for it.
   - Every option of every item is checked, every name is resolved, and every authorization to create is checked to
     have what it needs, before the first write. Creates, updates, replaces and rotations come first, deletes last.
   - The tokens of the authorizations that the task creates are returned in RV(tokens), and only there. Set
@@ -114,8 +115,9 @@ options:
                 type: str
       user:
         description:
-          - Name of the user who owns the authorization; defaults to the user of the connecting token. See
-            O(influxops.influxdb2.influx_authorization#module:user).
+          - Name of the user who owns the authorization. See O(influxops.influxdb2.influx_authorization#module:user).
+          - When it is not set, an authorization that exists keeps its owner (it is not compared), and one to create is
+            owned by the user of the connecting token, read with one C(GET /api/v2/me) only when the task creates one.
         type: str
       status:
         description:
@@ -351,10 +353,9 @@ def main():
         org_id, org_confirmed = resolve_org(client, conn.org, conn.org_id)
         authorizations = Authorizations(client, org_id, org_confirmed, org_name=conn.org)
         present = [desired for desired in desired_list if desired['state'] == 'present']
-        me = authorizations.me() if any(desired['user'] is None for desired in present) else None
         named = any(p['resource']['name'] is not None for desired in present for p in desired['permissions'] or [])
         outcome = converge_authorizations(Run.of(module.check_mode), authorizations, desired_list, params['purge'],
-                                          params['purge_prefix'], me, bucket_ids(client, org_id).get if named else None)
+                                          params['purge_prefix'], bucket_ids(client, org_id).get if named else None)
     except InfluxOpsError as exc:
         # the tokens created before the failure are returned, since no one can read them again
         fail(module, exc, **(dict(tokens=authorizations.tokens()) if authorizations and authorizations.created else {}))

@@ -40,6 +40,8 @@ attributes:
         RV(replications_created), RV(replications_updated) and RV(replications_deleted) lists.
       - A remote or replication that would be created has V(null) as its ID, and so do the
         replications of a remote that would be created as their C(remote_id).
+      - A remote that would be created without O(remotes[].remote_api_token) is predicted, with a warning
+        (see O(remotes[].remote_api_token)).
   diff_mode:
     support: full
     details:
@@ -52,8 +54,9 @@ attributes:
   idempotent:
     support: partial
     details:
-      - Idempotent, except with O(update_remote_api_token=always) and a remote that has
-        O(remotes[].remote_api_token), which is sent and reported as updated on every run.
+      - Idempotent, except for a remote that has O(remotes[].remote_api_token) and whose token policy
+        (O(remotes[].update_remote_api_token), else O(update_remote_api_token)) is V(always); its token is sent
+        and it is reported as updated on every run.
 options:
   remotes:
     description:
@@ -79,8 +82,20 @@ options:
       remote_api_token:
         description:
           - API token used to write to the remote instance. Required to create the remote.
-          - Sent to an existing remote only with O(update_remote_api_token=always).
+          - In check mode, a remote to create without it is predicted, with a warning that names it (an earlier
+            play, such as the one that creates the token at the remote instance, would have given it); the real
+            run fails before any write.
+          - Sent to an existing remote only with O(remotes[].update_remote_api_token=always), or
+            O(update_remote_api_token=always) when the item does not set it.
         type: str
+      update_remote_api_token:
+        description:
+          - When to send O(remotes[].remote_api_token) to this remote, as O(update_remote_api_token) says for
+            every remote; it overrides O(update_remote_api_token) for this item.
+          - When it is not set, O(update_remote_api_token) applies.
+          - V(always) for the one remote whose token is rotated leaves the others alone.
+        type: str
+        choices: [on_create, always]
       remote_org_id:
         description:
           - ID of the organization on the remote instance (16 hexadecimal characters), compared without regard to case.
@@ -234,6 +249,7 @@ options:
       - V(on_create) sends it only when the remote is created.
       - V(always) sends it on every run (token rotation) to every remote that has
         O(remotes[].remote_api_token); each such remote is then reported as updated.
+      - O(remotes[].update_remote_api_token) overrides it for one remote.
       - The API never returns a token, so the module cannot know whether the token it sends differs
         from the one a remote has; with V(always) it reports the remote as updated even when they are the same.
       - Each remote to which the token is sent (a remote created, and with V(always) each remote with
@@ -570,7 +586,7 @@ def check_remotes(remotes):
         if desired['name'] in seen:
             raise OptionError('%sname: %r is in remotes more than once; each name may appear once' % (where, desired['name']))
         seen.add(desired['name'])
-        desired['state'] = item['state']
+        desired.update(state=item['state'], where=where, update_token=item['update_remote_api_token'])
         desired['replications'] = check_replications(item, where, seen_replications)
         desired_list.append(desired)
     return desired_list
@@ -578,7 +594,8 @@ def check_remotes(remotes):
 
 def remotes_argument_spec():
     return remote_argument_spec().update_argspec(
-        replications=replication_argument_spec(with_remote=False).suboptions(type='list', elements='dict'))
+        replications=replication_argument_spec(with_remote=False).suboptions(type='list', elements='dict'),
+    ).merge(update_token_argument_spec(default=None))
 
 
 def main():

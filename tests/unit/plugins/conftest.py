@@ -8,8 +8,17 @@ from __future__ import annotations
 
 import pytest
 
+from ansible.module_utils import _internal
+
 from ansible_collections.influxops.influxdb2.tests.unit.plugins.echoes import leaks
 from ansible_collections.influxops.influxdb2.tests.unit.plugins.http_fake import run_module
+
+
+@pytest.fixture(autouse=True)
+def as_on_a_target(monkeypatch):
+    """Modules run as on the host that runs them, even once a test has imported controller code (a filter
+    plugin imports ansible.errors, after which ansible-core sends a module's warnings to the display)."""
+    monkeypatch.setattr(_internal, 'is_controller', False)
 
 
 @pytest.fixture

@@ -99,15 +99,25 @@ def test_noop_of_many_with_bucket_names_is_two_requests(run):
     assert len(server.seen) == 2
 
 
-def test_noop_with_users_defaulted_reads_me_once(run):
+def test_noop_with_users_defaulted_is_one_request(run):
+    # an authorization that exists keeps its owner when user is not set: the connecting token's user is not read
     items = [dict(item(name), user=None) for name in ('edge-01', 'edge-02')]
     items = [dict((key, value) for key, value in i.items() if value is not None) for i in items]
     result, server = run(dict(authorizations=items), [
-        Call('GET', ME, body=ME_ANSWER),
-        Call('GET', LIST, body=listed(existing('edge-01'), existing('edge-02'))),
+        Call('GET', LIST, body=listed(existing('edge-01'), existing('edge-02', user='someone', user_id='0e0e0e0e0e0e0e0e'))),
     ])
     assert result['changed'] is False
-    assert len(server.seen) == 2
+    assert len(server.seen) == 1
+
+
+def test_a_create_with_user_defaulted_reads_me_once_after_the_list(run):
+    items = [{'description': name, 'permissions': BY_ID} for name in ('edge-01', 'edge-02', 'edge-03')]
+    result, server = run(dict(authorizations=items), [
+        Call('GET', LIST, body=listed(existing('edge-02'))),
+        Call('GET', ME, body=ME_ANSWER),
+        Call('GET', ORG, body={'id': ORG_ID, 'name': 'edge'}),
+    ] + creates('edge-01') + creates('edge-03'))
+    assert result['created'] == ['edge-01', 'edge-03']
 
 
 def test_noop_with_org_name_is_one_more_request(run):
@@ -261,7 +271,7 @@ def test_an_item_by_id_among_duplicates(run):
 
 def test_an_unknown_bucket_fails_before_any_write(run):
     result, server = run(dict(authorizations=[item('edge-01', permissions=BY_NAME)]), [
-        Call('GET', BUCKETS, body={'buckets': []})], read_only=True)
+        Call('GET', BUCKETS, body={'buckets': []}), Call('GET', LIST, body=listed())], read_only=True)
     assert result['failed'] is True
     assert 'check authorizations[0].permissions[0].resource.name' in result['msg']
 

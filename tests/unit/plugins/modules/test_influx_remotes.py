@@ -18,6 +18,7 @@ from ansible_collections.influxops.influxdb2.tests.unit.plugins.http_fake import
     Call,
     api_remote,
     error_body,
+    warnings_of,
 )
 
 LIST = '/api/v2/remotes?orgID=' + ORG_ID
@@ -198,3 +199,51 @@ def test_token_on_create_diff_has_no_token_line_for_existing_remotes(run):
         Call('PATCH', '/api/v2/remotes/' + IDS['alpha'], body=remote('alpha', description='new'), sent={'description': 'new'})])
     assert 'remote_api_token' not in json.dumps(result['diff'])
     assert 'after_header' not in result['diff']
+
+
+def test_token_always_on_one_item_updates_only_that_remote(run):
+    # the module option is on_create; the item's own option overrides it for that item only
+    result, server = run(dict(remotes=[item('alpha', update_remote_api_token='always', remote_api_token=ROTATED), item('bravo')]), [
+        Call('GET', LIST, body={'remotes': [remote('alpha'), remote('bravo')]}),
+        Call('PATCH', '/api/v2/remotes/' + IDS['alpha'], body=remote('alpha'), sent={'remoteAPIToken': ROTATED})])
+    assert (result['updated'], result['changed']) == (['alpha'], True)
+    assert result['diff']['after']['alpha']['remote_api_token'] == TOKEN_AFTER
+    assert 'remote_api_token' not in result['diff']['after']['bravo']
+
+
+def test_token_on_create_on_one_item_overrides_always(run):
+    result, server = run(dict(update_remote_api_token='always',
+                              remotes=[item('alpha', update_remote_api_token='on_create'), item('bravo')]), [
+        Call('GET', LIST, body={'remotes': [remote('alpha'), remote('bravo')]}),
+        Call('PATCH', '/api/v2/remotes/' + IDS['bravo'], body=remote('bravo'), sent={'remoteAPIToken': SECRET})])
+    assert result['updated'] == ['bravo']
+
+
+def test_a_bad_item_token_policy_fails_before_any_request(run):
+    result, server = run(dict(remotes=[item('alpha', update_remote_api_token='sometimes')]), [])
+    assert result['failed'] is True and 'update_remote_api_token' in result['msg'] and server.seen == []
+
+
+def test_check_mode_predicts_a_remote_whose_token_is_not_known_yet(run):
+    args = dict(remotes=[item('alpha'), dict(item('bravo'), remote_api_token=None)])
+    result, server = run(args, [Call('GET', LIST, body={'remotes': [remote('alpha')]}), Call('GET', ORG, body={'id': ORG_ID, 'name': 'edge'})],
+                         check_mode=True, read_only=True)
+    assert (result['changed'], result['created']) == (True, ['bravo'])
+    assert result['diff']['after']['bravo'] == dict(id=None, org_id=ORG_ID, name='bravo', description=None,
+                                                    remote_url='https://bravo.example.com', remote_org_id=None,
+                                                    allow_insecure_tls=False)
+    assert [w for w in warnings_of(result) if 'bravo' in w] == [
+        "remote 'bravo' does not exist in organization %s and remote_api_token is not set: in check mode, the remote is "
+        "predicted without it; the real run fails unless remotes[1].remote_api_token is set" % ORG_ID]
+
+
+def test_a_remote_whose_token_is_not_known_fails_the_real_run_before_any_write(run):
+    args = dict(remotes=[item('alpha', description='new'), dict(item('bravo'), remote_api_token=None)])
+    result, server = run(args, [Call('GET', LIST, body={'remotes': [remote('alpha')]})], read_only=True)
+    assert result['failed'] is True
+    assert result['msg'] == "remote 'bravo' does not exist in organization %s; to create it, set remote_api_token" % ORG_ID
+
+
+def test_check_mode_still_fails_a_remote_without_url(run):
+    result, server = run(dict(remotes=[dict(name='bravo')]), [Call('GET', LIST, body={'remotes': []})], check_mode=True)
+    assert result['failed'] is True and 'set remote_url and remote_api_token' in result['msg']

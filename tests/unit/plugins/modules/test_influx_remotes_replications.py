@@ -153,6 +153,20 @@ def test_unknown_bucket_name_in_check_mode_is_predicted_with_no_id(run):
         "ID (local_bucket_id null); the real run fails unless an earlier task creates the bucket" % ORG_ID]
 
 
+def test_bare_instance_in_check_mode_predicts_a_remote_without_token_and_its_replications(run):
+    # a bare edge whose remote token an earlier play creates at central in the real run only
+    options = declared('r1', local_bucket='telemetry')
+    del options['local_bucket_id']
+    result, server = run(dict(remotes=[item('alpha', [options], remote_api_token=None)]), listed([], []) + [buckets_page(0, []), ORG_CHECK],
+                         check_mode=True, read_only=True)
+    assert (result['created'], result['replications_created']) == (['alpha'], ['r1'])
+    assert [r['remote_id'] for r in result['remotes'][0]['replications']] == [None]
+    assert [w.split(':')[0] for w in warnings_of(result)] == [
+        "remote 'alpha' does not exist in organization %s and remote_api_token is not set" % ORG_ID,
+        "bucket 'telemetry' not found in organization %s" % ORG_ID]
+    assert 'remote_api_token' not in json.dumps(result['diff'])
+
+
 CREATE_BODY = {'orgID': ORG_ID, 'name': 'r1', 'remoteID': IDS['alpha'], 'localBucketID': BUCKET_ID,
                'remoteBucketName': 'telemetry', 'maxQueueSizeBytes': 67108860, 'maxAgeSeconds': 604800,
                'dropNonRetryableData': False}
