@@ -170,7 +170,7 @@ for page in index.html "$PAGES/index.html" \
     "$PAGES/influx_replication_module.html" "$PAGES/influx_replication_info_module.html" \
     "$PAGES/influx_authorization_module.html" "$PAGES/influx_authorizations_module.html" \
     "$PAGES/influx_authorization_info_module.html" \
-    "$PAGES/docsite/guide_replication.html" \
+    "$PAGES/docsite/guide_replication.html" "$PAGES/docsite/guide_edr.html" \
     "$PAGES/docsite/guide_install.html" "$PAGES/docsite/guide_connection.html" \
     "$PAGES/docsite/guide_check_mode_diff.html" "$PAGES/docsite/guide_token_rotation.html" \
     "$PAGES/docsite/guide_fleet.html" "$PAGES/docsite/guide_troubleshooting.html" \
