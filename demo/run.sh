@@ -1,28 +1,37 @@
 #!/usr/bin/env bash
-# The collection's main job, end to end: Edge Data Replication.
+# The collection's main job, end to end: Edge Data Replication from zero.
 #
 #     bash demo/run.sh
 #
-# Runs demo/playbook.yml, which declares on an edge InfluxDB OSS 2.x instance the remote
-# connection "central" and the replication "telemetry-to-central" (edge bucket telemetry to the
-# central bucket telemetry) and prints a health table, three times: a dry run (--check --diff)
-# that must write nothing, the real run (--diff), and a rerun that must report nothing changed.
-# Then it writes a point to the edge bucket, waits (at most 30 s) until it has reached central,
-# and shows the health table again, which must say healthy. It exits 1 if any of that fails, and
-# ends with a summary of each step.
+# Runs the collection's playbook influxops.influxdb2.edr (demo/playbook.yml imports it, then shows
+# a health table) with demo/inventory.yml: one central host and one edge host. The central play
+# creates at central the bucket telemetry and one token for the edge, write on exactly that
+# bucket; the edge play creates at the edge the bucket telemetry, the remote connection "central"
+# with that token, and the replication "telemetry-to-central" (edge bucket telemetry to the
+# central bucket telemetry). It runs three times: a dry run (--check --diff) that must write
+# nothing on either server, the real run (--diff), and a rerun that must report nothing changed
+# (and, on a bundled server, send it no write request). Then it writes a point to the edge bucket,
+# waits (at most 30 s) until it has reached central, and shows the health table again, which must
+# say healthy. It exits 1 if any of that fails, or if a token appears in the output, and ends with
+# a summary of each step.
 #
-# Edge: the InfluxDB at INFLUX_HOST when it is set (with INFLUX_TOKEN, and INFLUX_ORG or
-# INFLUX_ORG_ID; it needs a bucket telemetry); otherwise a bundled test server with the
-# organization "demo" and its bucket telemetry.
-# Central: the InfluxDB at DEMO_CENTRAL_URL when it is set (with DEMO_CENTRAL_TOKEN, a token that
-# may write to its bucket, DEMO_CENTRAL_ORG_ID, and DEMO_CENTRAL_BUCKET, default telemetry);
-# otherwise a second bundled test server with the organization "central", its bucket telemetry
-# and a write token. The point is seen at a bundled central among the points it stores; at a
-# real central, through the replication's status (nothing left to send, last answer 204).
+# Edge: the InfluxDB at INFLUX_HOST when it is set (with INFLUX_TOKEN, an operator token that may
+# create buckets, remotes and replications, and INFLUX_ORG or INFLUX_ORG_ID); otherwise a bundled
+# test server that holds only the organization "demo" and an operator token.
+# Central: the InfluxDB at DEMO_CENTRAL_URL when it is set (the edge reaches it at that URL too),
+# with DEMO_CENTRAL_TOKEN, a token that may create buckets and tokens and holds write on the
+# buckets it grants (InfluxDB refuses to grant more than the connecting token has): the operator
+# token that `influx setup` created, or an all-access token of the organization; DEMO_CENTRAL_ORG
+# or DEMO_CENTRAL_ORG_ID; and DEMO_CENTRAL_BUCKET (default telemetry; created when missing);
+# otherwise a second bundled test server that holds only the organization "central" and an
+# operator token. The point is seen at a bundled central among the points it stores; at a real
+# central, through the replication's status (nothing left to send, last answer 204).
 #
 # tests/server/launch.py starts the test servers on free local ports with random tokens and
 # stops them at the end. ansible-core comes from demo/requirements.txt, installed into
-# .venv/demo (reused while that file is unchanged). No token is ever printed.
+# .venv/demo (reused while that file is unchanged). No token is ever printed: the tokens reach
+# Ansible through the environment (demo/inventory.yml), and every playbook output is searched for
+# the operator tokens of both ends.
 
 set -euo pipefail
 
@@ -30,6 +39,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 VENV=$REPO/.venv/demo
 REQUIREMENTS=$REPO/demo/requirements.txt
 PLAYBOOK=$REPO/demo/playbook.yml
+INVENTORY=$REPO/demo/inventory.yml
 
 export LC_ALL=C.UTF-8
 export ANSIBLE_NOCOLOR=${ANSIBLE_NOCOLOR:-1}
@@ -85,6 +95,11 @@ since() {
     awk -v start="$1" -v end="$(now)" 'BEGIN { printf "%.1f", end - start }'
 }
 
+exactly_one() {
+    # exactly_one A B: whether exactly one of A and B is not empty
+    if [ -n "$1" ]; then [ -z "$2" ]; else [ -n "$2" ]; fi
+}
+
 find_python() {
     # the first interpreter that ansible-core 2.19 accepts as a controller (3.11 to 3.13)
     local candidate
@@ -126,23 +141,20 @@ state_value() {
 }
 
 start_test_servers() {
-    # central first: the edge's remote points at it
-    local write_token
+    # bare servers: an organization and an operator token each (launch.py's defaults)
     if [ -z "${DEMO_CENTRAL_URL:-}" ]; then
-        write_token=$(py -c 'import secrets; print(secrets.token_hex(32))')
-        py "$LAUNCH" start --state "$CENTRAL_STATE" --name central -- \
-            --bucket central=telemetry --write-token "$write_token" >/dev/null
+        py "$LAUNCH" start --state "$CENTRAL_STATE" --name central >/dev/null
         DEMO_CENTRAL_URL=$(state_value "$CENTRAL_STATE" url)
-        DEMO_CENTRAL_ORG_ID=$(state_value "$CENTRAL_STATE" org_id)
-        DEMO_CENTRAL_TOKEN=$write_token
-        DEMO_CENTRAL_BUCKET=telemetry
-        echo "Central: test server at $DEMO_CENTRAL_URL (organization central, ID $DEMO_CENTRAL_ORG_ID," \
-            "bucket telemetry, a write token; pid $(state_value "$CENTRAL_STATE" pid))"
+        DEMO_CENTRAL_TOKEN=$(state_value "$CENTRAL_STATE" token)
+        DEMO_CENTRAL_ORG=central
+        unset DEMO_CENTRAL_ORG_ID
+        echo "Central: test server at $DEMO_CENTRAL_URL (organization central and an operator token, nothing else;" \
+            "pid $(state_value "$CENTRAL_STATE" pid))"
     fi
     if [ -z "${INFLUX_HOST:-}" ]; then
-        py "$LAUNCH" start --state "$EDGE_STATE" --name demo -- --bucket demo=telemetry >/dev/null
+        py "$LAUNCH" start --state "$EDGE_STATE" --name demo >/dev/null
         eval "$(py "$LAUNCH" env --state "$EDGE_STATE")"
-        echo "Edge: test server at $INFLUX_HOST (organization demo, ID $INFLUX_ORG_ID, bucket telemetry;" \
+        echo "Edge: test server at $INFLUX_HOST (organization demo and an operator token, nothing else;" \
             "pid $(state_value "$EDGE_STATE" pid))"
         unset INFLUX_ORG_ID
     fi
@@ -159,6 +171,43 @@ with urllib.request.urlopen(sys.argv[1], timeout=10) as response:
     log = json.load(response)
 print(len(log), sum(1 for entry in log if entry['method'] != 'GET'))
 EOF
+}
+
+clear_requests() {
+    # clear_requests URL: empty the request log of the test server at URL
+    py -c 'import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], method="DELETE"), timeout=10)' \
+        "$1/_test/requests"
+}
+
+bundled_requests() {
+    # bundled_requests STEP: check the request logs of the bundled servers and fail when one
+    # recorded a write; REQUESTS: what they recorded ("edge N GET; central N GET")
+    local server url counts
+    REQUESTS=
+    for server in edge central; do
+        if [ "$server" = edge ]; then
+            [ "$bundled_edge" = true ] || continue
+            url=$INFLUX_HOST
+        else
+            [ "$bundled_central" = true ] || continue
+            url=$DEMO_CENTRAL_URL
+        fi
+        read -r -a counts <<<"$(recorded_requests "$url")"
+        if [ "${counts[1]}" -ne 0 ]; then
+            fail "$1: the $server received ${counts[1]} write request(s)"
+        fi
+        REQUESTS="$REQUESTS${REQUESTS:+; }$server ${counts[0]} GET"
+    done
+}
+
+no_token_in() {
+    # no_token_in LOG...: fail when an operator token of either end appears in a log
+    local logfile
+    for logfile in "$@"; do
+        if grep -q -F -e "$INFLUX_TOKEN" -e "$DEMO_CENTRAL_TOKEN" "$logfile"; then
+            fail "a token appears in the output of ansible-playbook ($(basename "$logfile"))"
+        fi
+    done
 }
 
 stored_remote_count() {
@@ -197,7 +246,7 @@ EOF
 
 wait_at_central() {
     # wait_at_central MARK SECONDS: poll the bundled central's points until the line with MARK is there
-    py - "$DEMO_CENTRAL_URL/_test/points?bucket=telemetry" "$1" "$2" <<'EOF'
+    py - "$DEMO_CENTRAL_URL/_test/points?bucket=$DEMO_CENTRAL_BUCKET" "$1" "$2" <<'EOF'
 import json
 import sys
 import time
@@ -210,11 +259,11 @@ while True:
         lines = [line for bucket in json.load(response) for line in bucket['lines']]
     found = [line for line in lines if mark in line]
     if found:
-        print('Central bucket telemetry: %d point(s), %d of them the one written at the edge: %s'
+        print('Central: %d point(s) stored, %d of them the one written at the edge: %s'
               % (len(lines), len(found), found[0]))
         sys.exit(0 if len(found) == 1 else 3)
     if time.monotonic() >= deadline:
-        print('Central bucket telemetry: %d point(s), not the one written at the edge' % len(lines))
+        print('Central: %d point(s) stored, not the one written at the edge' % len(lines))
         sys.exit(1)
     time.sleep(0.2)
 EOF
@@ -261,7 +310,7 @@ run_playbook() {
     # run_playbook LOG ARGS...: run the demo playbook, print its output, keep a copy in LOG
     local logfile=$1
     shift
-    "$VENV/bin/ansible-playbook" -i localhost, "$PLAYBOOK" "$@" 2>&1 | tee "$logfile"
+    "$VENV/bin/ansible-playbook" -i "$INVENTORY" "$PLAYBOOK" "$@" 2>&1 | tee "$logfile"
 }
 
 recap_changed() {
@@ -290,66 +339,57 @@ main() {
     ln -s "$REPO" "$WORK/collections/ansible_collections/influxops/influxdb2"
     export ANSIBLE_COLLECTIONS_PATH=$WORK/collections
 
-    local bundled_edge=true bundled_central=true
+    bundled_edge=true
+    bundled_central=true
     if [ -n "${INFLUX_HOST:-}" ]; then
         bundled_edge=false
         if [ -z "${INFLUX_TOKEN:-}" ]; then
             echo "INFLUX_HOST is set, so INFLUX_TOKEN must be set too" >&2
             exit 2
         fi
-        if [ -z "${INFLUX_ORG:-}" ] && [ -z "${INFLUX_ORG_ID:-}" ]; then
-            echo "INFLUX_HOST is set, so INFLUX_ORG or INFLUX_ORG_ID must be set too" >&2
+        if ! exactly_one "${INFLUX_ORG:-}" "${INFLUX_ORG_ID:-}"; then
+            echo "INFLUX_HOST is set, so one of INFLUX_ORG and INFLUX_ORG_ID must be set too" >&2
             exit 2
         fi
     fi
     if [ -n "${DEMO_CENTRAL_URL:-}" ]; then
         bundled_central=false
-        if [ -z "${DEMO_CENTRAL_TOKEN:-}" ] || [ -z "${DEMO_CENTRAL_ORG_ID:-}" ]; then
-            echo "DEMO_CENTRAL_URL is set, so DEMO_CENTRAL_TOKEN and DEMO_CENTRAL_ORG_ID must be set too" >&2
+        if [ -z "${DEMO_CENTRAL_TOKEN:-}" ] || ! exactly_one "${DEMO_CENTRAL_ORG:-}" "${DEMO_CENTRAL_ORG_ID:-}"; then
+            echo "DEMO_CENTRAL_URL is set, so DEMO_CENTRAL_TOKEN and one of DEMO_CENTRAL_ORG and DEMO_CENTRAL_ORG_ID must be set too" >&2
             exit 2
         fi
-        DEMO_CENTRAL_BUCKET=${DEMO_CENTRAL_BUCKET:-telemetry}
     fi
+    DEMO_CENTRAL_BUCKET=${DEMO_CENTRAL_BUCKET:-telemetry}
 
     say "Edge and central"
     step_start=$(now)
     start_test_servers
-    export DEMO_CENTRAL_URL DEMO_CENTRAL_TOKEN DEMO_CENTRAL_ORG_ID DEMO_CENTRAL_BUCKET
+    export DEMO_CENTRAL_URL DEMO_CENTRAL_TOKEN DEMO_CENTRAL_ORG DEMO_CENTRAL_ORG_ID DEMO_CENTRAL_BUCKET
     if [ "$bundled_central" = true ]; then
-        summary "central: test server at $DEMO_CENTRAL_URL, organization central, bucket telemetry"
+        summary "central: test server at $DEMO_CENTRAL_URL, organization central and an operator token, nothing else"
     else
-        summary "central: $DEMO_CENTRAL_URL, organization ID $DEMO_CENTRAL_ORG_ID, bucket $DEMO_CENTRAL_BUCKET"
+        summary "central: $DEMO_CENTRAL_URL, organization ${DEMO_CENTRAL_ORG:-$DEMO_CENTRAL_ORG_ID}"
     fi
     if [ "$bundled_edge" = true ]; then
-        summary "edge: test server at $INFLUX_HOST, organization demo, bucket telemetry ($(since "$step_start") s to start the servers)"
+        summary "edge: test server at $INFLUX_HOST, organization demo and an operator token, nothing else ($(since "$step_start") s to start the servers)"
     else
         summary "edge: $INFLUX_HOST, organization ${INFLUX_ORG:-$INFLUX_ORG_ID}"
     fi
+    echo "Inventory: $INVENTORY (hosts central-1 and edge-1; the tokens come from the environment);" \
+        "central bucket $DEMO_CENTRAL_BUCKET"
 
-    say "1/3 dry run: ansible-playbook --check --diff"
+    say "1/3 dry run: ansible-playbook influxops.influxdb2.edr --check --diff"
     step_start=$(now)
     run_playbook "$WORK/check.log" --check --diff || fail "dry run: ansible-playbook failed"
-    local check_changed counts
+    local check_changed
     check_changed=$(recap_changed "$WORK/check.log")
-    if [ "$bundled_edge" = true ]; then
-        read -r -a counts <<<"$(recorded_requests "$INFLUX_HOST")"
-        if [ "${counts[1]}" -ne 0 ] || [ "$(stored_remote_count)" -ne 0 ]; then
-            fail "dry run: the edge received ${counts[1]} write request(s)"
-        fi
-        local written="the edge answered ${counts[0]} requests, all GET"
-        if [ "$bundled_central" = true ]; then
-            read -r -a counts <<<"$(recorded_requests "$DEMO_CENTRAL_URL")"
-            if [ "${counts[1]}" -ne 0 ]; then
-                fail "dry run: central received ${counts[1]} write request(s)"
-            fi
-            written="$written; central ${counts[0]} GET"
-        fi
-        summary "dry run: changed=$check_changed predicted, nothing written ($written) ($(since "$step_start") s)"
-    else
-        summary "dry run: changed=$check_changed predicted ($(since "$step_start") s)"
+    bundled_requests "dry run"
+    if [ "$bundled_edge" = true ] && [ "$(stored_remote_count)" -ne 0 ]; then
+        fail "dry run: the edge holds a remote"
     fi
+    summary "dry run: changed=$check_changed predicted, nothing written ($REQUESTS) ($(since "$step_start") s)"
 
-    say "2/3 apply: ansible-playbook --diff"
+    say "2/3 apply: ansible-playbook influxops.influxdb2.edr --diff"
     step_start=$(now)
     run_playbook "$WORK/apply.log" --diff || fail "apply: ansible-playbook failed"
     local apply_changed
@@ -359,7 +399,9 @@ main() {
     fi
     summary "apply: changed=$apply_changed, as the dry run predicted; health: $(health_rows "$WORK/apply.log") ($(since "$step_start") s)"
 
-    say "3/3 rerun: ansible-playbook --diff (must change nothing)"
+    say "3/3 rerun: ansible-playbook influxops.influxdb2.edr --diff (must change nothing)"
+    [ "$bundled_edge" = false ] || clear_requests "$INFLUX_HOST"
+    [ "$bundled_central" = false ] || clear_requests "$DEMO_CENTRAL_URL"
     step_start=$(now)
     run_playbook "$WORK/rerun.log" --diff || fail "rerun: ansible-playbook failed"
     local rerun_changed
@@ -367,7 +409,8 @@ main() {
     if [ "$rerun_changed" -ne 0 ]; then
         fail "rerun: changed=$rerun_changed; expected no change"
     fi
-    summary "rerun: changed=0 ($(since "$step_start") s)"
+    bundled_requests "rerun"
+    summary "rerun: changed=0, nothing written ($REQUESTS) ($(since "$step_start") s)"
 
     say "A point written at the edge, replicated to central"
     local mark line waited
@@ -399,10 +442,13 @@ main() {
     fi
     summary "health: $(health_rows "$WORK/health.log") ($(since "$step_start") s)"
 
+    no_token_in "$WORK"/*.log
+    summary "no token in the output of ansible-playbook (searched for the operator tokens of both ends)"
+
     FINISHED=true
     say "Summary"
     printf '%s\n' "${SUMMARY[@]}"
-    echo "OK: Edge Data Replication works: dry run, apply, rerun unchanged, a point replicated, healthy ($(since "$started") s in all)"
+    echo "OK: Edge Data Replication from zero works: dry run, apply, rerun unchanged, a point replicated, healthy ($(since "$started") s in all)"
 }
 
 main "$@"

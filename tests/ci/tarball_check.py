@@ -45,6 +45,7 @@ REQUIRED = (
     'roles/*/README.md',
     'roles/*/meta/argument_specs.yml',
     'demo/playbook.yml',
+    'demo/inventory.yml',
     'changelogs/changelog.yaml',
 )
 
