@@ -87,7 +87,8 @@ class Remotes(Resource):
         absent = '%s %r does not exist in organization %s' % (self.KIND, want['name'], self.org_id)
         run.not_found(self.client, OptionError('%s; to create it, set %s' % (absent, TOKEN_OPTION)),
                       '%s and %s is not set: in check mode, the remote is predicted without it; the real run fails unless '
-                      '%s%s is set' % (absent, TOKEN_OPTION, where, TOKEN_OPTION))
+                      '%s%s is set (by the task, or by an earlier task or play that creates the token, as the central role does)'
+                      % (absent, TOKEN_OPTION, where, TOKEN_OPTION))
         return None
 
     def create_body(self, after, want):

@@ -234,7 +234,8 @@ def test_check_mode_predicts_a_remote_whose_token_is_not_known_yet(run):
                                                     allow_insecure_tls=False)
     assert [w for w in warnings_of(result) if 'bravo' in w] == [
         "remote 'bravo' does not exist in organization %s and remote_api_token is not set: in check mode, the remote is "
-        "predicted without it; the real run fails unless remotes[1].remote_api_token is set" % ORG_ID]
+        "predicted without it; the real run fails unless remotes[1].remote_api_token is set (by the task, or by an earlier task "
+        "or play that creates the token, as the central role does)" % ORG_ID]
 
 
 def test_a_remote_whose_token_is_not_known_fails_the_real_run_before_any_write(run):
