@@ -510,7 +510,7 @@ EDR_VARIANTS = (
 
 
 def edr_inventory(path, central, edges, org_by_name=False):
-    """The inventory of the issue's interface: group central (one host), group edge (one host per server),
+    """The inventory interface of playbooks/edr.yml: group central (one host), group edge (one host per server),
     each edge with two local buckets (telemetry, given with a retention; logs, only named by a replication)
     replicated to central: telemetry to its own bucket telemetry-<edge>, logs to the shared bucket logs."""
     def org(name, org_id):
