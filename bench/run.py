@@ -73,11 +73,11 @@ def http(method, url, token=None, body=None, timeout=10):
 class Server:
     """One test server process (one simulated InfluxDB instance)."""
 
-    def __init__(self, workdir, index, extra_args=()):
+    def __init__(self, workdir, index, extra_args=(), org=(ORG_NAME, ORG_ID), name=None):
         self.index = index
-        self.state_file = str(Path(workdir) / ('server-%02d.json' % index))
+        self.state_file = str(Path(workdir) / ('server-%s.json' % (name or '%02d' % index)))
         try:
-            self.url = launch.start(self.state_file, ['--token', TOKEN, '--org', '%s=%s' % (ORG_NAME, ORG_ID)] + list(extra_args))['url']
+            self.url = launch.start(self.state_file, ['--token', TOKEN, '--org', '%s=%s' % org] + list(extra_args))['url']
         except launch.LaunchError as exc:
             raise BenchError('test server %d did not start: %s' % (index, exc)) from exc
 
@@ -495,6 +495,144 @@ def scenario_replications(ansible, workdir, hosts, remotes_count, replications_c
     return rows
 
 
+# ---------------------------------------------------------------- scenario 4: EDR from zero
+
+CENTRAL_ORG_NAME = 'central'
+CENTRAL_HOST = 'central-1'
+CENTRAL_RETENTION = 30 * 86400
+TELEMETRY_RETENTION = 7 * 86400
+EDR_PREFIX = 'edr:'
+
+EDR_VARIANTS = (
+    ('a', 'roles central + remotes', 'edr.yml'),
+    ('c', 'uri (list + POST/PATCH)', 'edr_uri.yml'),
+)
+
+
+def edr_inventory(path, central, edges, org_by_name=False):
+    """The inventory interface of playbooks/edr.yml: group central (one host), group edge (one host per server),
+    each edge with two local buckets (telemetry, given with a retention; logs, only named by a replication)
+    replicated to central: telemetry to its own bucket telemetry-<edge>, logs to the shared bucket logs."""
+    def org(name, org_id):
+        return dict(influx_org=name) if org_by_name else dict(influx_org_id=org_id)
+    return write_json(path, {
+        'all': {'vars': host_common_vars()},
+        'central': {'hosts': {CENTRAL_HOST: dict(influx_host=central.url)},
+                    'vars': dict(org(CENTRAL_ORG_NAME, CENTRAL_ORG_ID), influx_token=TOKEN,
+                                 influx_central_bucket_retention=CENTRAL_RETENTION)},
+        'edge': {'hosts': {host_name(server.index): dict(influx_host=server.url) for server in edges},
+                 'vars': dict(org(ORG_NAME, ORG_ID), influx_token=TOKEN,
+                              influx_buckets=[dict(name='telemetry', retention=TELEMETRY_RETENTION)],
+                              influx_remotes=[dict(name='central', central=CENTRAL_HOST, remote_url=central.url, replications=[
+                                  dict(name='telemetry-to-central', local_bucket='telemetry',
+                                       remote_bucket='telemetry-{{ inventory_hostname }}'),
+                                  dict(name='logs-to-central', local_bucket='logs', remote_bucket='logs')])])},
+    })
+
+
+def _api_list(server, path, key, org_id):
+    items, offset = [], 0
+    while True:
+        status, body = http('GET', '%s%s?orgID=%s&limit=100&offset=%d' % (server.url, path, org_id, offset), TOKEN)
+        if status != 200:
+            raise BenchError('%s%s answered %s %s' % (server.url, path, status, body))
+        page = body[key] or []
+        items.extend(page)
+        # the authorizations list is never paged; the buckets list is, by 100
+        if key != 'buckets' or len(page) < 100:
+            return items
+        offset += 100
+
+
+def verify_edr(central, edges, label):
+    """Central holds the target buckets and exactly one token per edge, write on exactly that edge's buckets; each
+    edge holds its local buckets, its remote (central's URL and org, the edge's token: compared by SHA-256) and its
+    two replications."""
+    def fail(message):
+        raise BenchError('%s: %s' % (label, message))
+
+    names = [host_name(edge.index) for edge in edges]
+    buckets = dict((b['name'], b) for b in _api_list(central, '/api/v2/buckets', 'buckets', CENTRAL_ORG_ID) if b['type'] == 'user')
+    wanted = set(['logs'] + ['telemetry-' + name for name in names])
+    if set(buckets) != wanted:
+        fail('central holds the buckets %s, expected %s' % (sorted(buckets), sorted(wanted)))
+    wrong = [n for n, b in buckets.items() if b['retentionRules'][0]['everySeconds'] != CENTRAL_RETENTION]
+    if wrong:
+        fail('central buckets without the retention %d: %s' % (CENTRAL_RETENTION, wrong))
+    tokens = [a for a in _api_list(central, '/api/v2/authorizations', 'authorizations', CENTRAL_ORG_ID)
+              if a['description'].startswith(EDR_PREFIX)]
+    by_edge = dict((a['description'][len(EDR_PREFIX):], a) for a in tokens)
+    if len(tokens) != len(edges) or set(by_edge) != set(names):
+        fail('central holds the edge tokens %s, expected one for each of %s' % (sorted(a['description'] for a in tokens), names))
+    status, hashes = http('GET', central.url + '/_test/tokens')
+    if status != 200:
+        fail('%s/_test/tokens answered %s' % (central.url, status))
+    sha_by_id = dict((entry['id'], entry['sha256']) for entry in hashes)
+    for edge in edges:
+        name = host_name(edge.index)
+        token = by_edge[name]
+        granted = sorted((p['action'], p['resource']['type'], p['resource'].get('id')) for p in token['permissions'])
+        expected = sorted(('write', 'buckets', buckets[b]['id']) for b in ('telemetry-' + name, 'logs'))
+        if granted != expected:
+            fail('the token of %s grants %s, expected %s' % (name, granted, expected))
+        local = dict((b['name'], b) for b in _api_list(edge, '/api/v2/buckets', 'buckets', ORG_ID) if b['type'] == 'user')
+        if sorted(local) != ['logs', 'telemetry'] or local['telemetry']['retentionRules'][0]['everySeconds'] != TELEMETRY_RETENTION:
+            fail('%s holds the buckets %s' % (name, {n: b['retentionRules'] for n, b in local.items()}))
+        remotes = edge.remotes()
+        if [(r['name'], r['remoteURL'], r['remoteOrgID'], r['remoteAPITokenSHA256']) for r in remotes] != [
+                ('central', central.url, CENTRAL_ORG_ID, sha_by_id[token['id']])]:
+            fail('%s holds the remotes %s, expected "central" to %s with the token %s'
+                 % (name, [(r['name'], r['remoteURL'], r['remoteOrgID']) for r in remotes], central.url, token['description']))
+        found = sorted((r['name'], r['remoteID'], r['localBucketID'], r['RemoteBucketName']) for r in edge.replications())
+        expected = sorted([('logs-to-central', remotes[0]['id'], local['logs']['id'], 'logs'),
+                           ('telemetry-to-central', remotes[0]['id'], local['telemetry']['id'], 'telemetry-' + name)])
+        if found != expected:
+            fail('%s holds the replications %s, expected %s' % (name, found, expected))
+
+
+def scenario_edr(ansible, workdir, hosts, log):
+    """Each variant from bare servers (an org and an operator token each): first apply, no-op rerun; the roles
+    also a no-op rerun with both orgs by name. Rows carry the requests of central and of the edges apart."""
+    rows = []
+    for key, variant, playbook in EDR_VARIANTS:
+        vdir = Path(workdir) / ('edr-' + key)
+        vdir.mkdir()
+        log('edr (%s): starting 1 central and %d edge test servers' % (key, hosts))
+        central = Server(vdir, -1, org=(CENTRAL_ORG_NAME, CENTRAL_ORG_ID), name=CENTRAL_HOST)
+        try:
+            edges = start_servers(vdir, hosts)
+        except BenchError:
+            central.stop()
+            raise
+        servers = [central] + edges
+        book = (REPO / 'playbooks' / playbook) if key == 'a' else (PLAYBOOK_DIR / playbook)
+        try:
+            inv = edr_inventory(vdir / 'inventory.yml', central, edges)
+            phases = [('first apply', inv), ('no-op rerun', inv)]
+            if key == 'a':
+                phases.append(('no-op rerun, orgs by name', edr_inventory(vdir / 'inventory-org-name.yml', central, edges, True)))
+            for name, inventory in phases:
+                for server in servers:
+                    server.clear_requests()
+                wall, cpu, summary = ansible.play(book, inventory)
+                at_central, at_edges = count_requests([central]), count_requests(edges)
+                row = dict(key=key, variant=variant, phase=name, wall=wall, cpu=cpu, runs=module_runs(summary),
+                           changed=changed_runs(summary), central=at_central, edges=at_edges,
+                           plays=[play.get('seconds', 0.0) for play in summary['plays']])
+                row['central_paths'] = ['%s %s' % (r['method'], r['path']) for r in central.requests()]
+                rows.append(row)
+                log('edr (%s) %-24s %-26s %6.1f s (plays %s, CPU %6.1f s)  %4d runs  central %d requests (%d writes),'
+                    ' edges %d (%d writes)' % (key, variant, name, wall, ' + '.join('%.1f s' % t for t in row['plays']), cpu,
+                                               row['runs'], at_central['total'], at_central['writes'], at_edges['total'],
+                                               at_edges['writes']))
+                if name != 'first apply' and (at_central['writes'] or at_edges['writes'] or row['changed']):
+                    raise BenchError('(%s) %s wrote or changed something: %s' % (key, name, row))
+                verify_edr(central, edges, '(%s) %s' % (key, name))
+        finally:
+            stop_servers(servers)
+    return rows
+
+
 # ---------------------------------------------------------------- report
 
 def find_row(rows, key, phase):
@@ -504,9 +642,29 @@ def find_row(rows, key, phase):
     return None
 
 
-def targets(overhead, rows, hosts, remotes_count, replication_rows=()):
+def edr_targets(edr_rows, hosts):
+    """The targets of scenario 4: the central side of the roles' no-op, and the speed-ups over uri."""
+    results = []
+    for phase, expected, what in (('no-op rerun', 2, 'org_id'), ('no-op rerun, orgs by name', 3, 'org by name')):
+        row = find_row(edr_rows, 'a', phase)
+        results.append(('EDR: %s of the roles makes exactly %d requests on central (%s), H=%d' % (phase, expected, what, hosts),
+                        row['central']['total'] == expected,
+                        '%d: %s' % (row['central']['total'], ', '.join(row['central_paths']) or 'none')))
+    for phase, factor in (('first apply', 5.0), ('no-op rerun', 3.0)):
+        role, uri = find_row(edr_rows, 'a', phase), find_row(edr_rows, 'c', phase)
+        speedup = uri['wall'] / role['wall']
+        results.append(('EDR: the roles at least %gx faster than uri, %s (whole fleet, wall time)' % (factor, phase),
+                        speedup >= factor,
+                        '%.1f s vs %.1f s: %.2fx (CPU %.1f s vs %.1f s: %.2fx)'
+                        % (role['wall'], uri['wall'], speedup, role['cpu'], uri['cpu'], uri['cpu'] / role['cpu'])))
+    return results
+
+
+def targets(overhead, rows, hosts, remotes_count, replication_rows=(), edr_rows=()):
     """(name, passed, detail) for each target of the issue that this run measured; passed is None when not judged."""
     results = []
+    if edr_rows:
+        results.extend(edr_targets(edr_rows, hosts))
     if replication_rows:
         for phase, per_host in (('no-op rerun (local bucket by ID)', 2), ('no-op rerun (local bucket by name)', 3)):
             row = find_row(replication_rows, 'a', phase)
@@ -576,7 +734,22 @@ def _converge_table(rows, hosts):
     return lines
 
 
-def report(args, ansible_version, overhead, rows, target_results, elapsed, loads, replication_rows=()):
+def _edr_table(edr_rows, hosts):
+    """The Markdown lines of the table of scenario 4."""
+    lines = ['| variant | phase | wall time | central play + edge play | CPU time | module runs | changed | requests on central'
+             ' | reads | writes | requests on the edges | reads | writes | per edge |',
+             '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|']
+    for row in edr_rows:
+        central, edges = row['central'], row['edges']
+        lines.append('| (%s) %s | %s | %.1f s | %s | %.1f s | %d | %d | %d | %d | %d | %d | %d | %d | %.1f |' % (
+            row['key'], row['variant'], row['phase'], row['wall'], ' + '.join('%.1f s' % t for t in row['plays']),
+            row['cpu'], row['runs'], row['changed'],
+            central['total'], central['reads'], central['writes'], edges['total'], edges['reads'], edges['writes'],
+            edges['total'] / hosts))
+    return lines
+
+
+def report(args, ansible_version, overhead, rows, target_results, elapsed, loads, replication_rows=(), edr_rows=()):
     out = []
     out.append('## Benchmark results')
     out.append('')
@@ -625,6 +798,15 @@ def report(args, ansible_version, overhead, rows, target_results, elapsed, loads
         out.append('floor: per host, the lists (remotes, replications, and for the role the buckets when the local'
                    ' buckets are given by name), plus one write per remote and per replication to create or change.')
         out.append('')
+    if edr_rows:
+        out.append('### 4. EDR from zero (1 central, H=%d edges x 2 buckets, forks=%d, one test server per instance)'
+                   % (args.hosts, args.forks))
+        out.append('')
+        out.extend(_edr_table(edr_rows, args.hosts))
+        out.append('')
+        out.append('Each variant starts from bare servers (an organization and an operator token each). The requests'
+                   ' on the edges include those that the central play makes there (the roles read each edge\'s remote).')
+        out.append('')
     if target_results:
         out.append('### Targets')
         out.append('')
@@ -647,7 +829,7 @@ def parse_args(argv=None):
     parser.add_argument('--replications', '-q', type=int, default=None, help='Q, replications per remote in the replications scenario (2)')
     parser.add_argument('--forks', type=int, default=10, help='ansible forks (10)')
     parser.add_argument('--quick', action='store_true', help='smoke run: N=10, H=5, R=2, repeat=1 unless set explicitly')
-    parser.add_argument('--only', choices=['overhead', 'fleet', 'replications'], help='run one scenario only')
+    parser.add_argument('--only', choices=['overhead', 'fleet', 'replications', 'edr'], help='run one scenario only')
     parser.add_argument('--pipelining', action='store_true', help='run ansible with pipelining on (default: off, the ansible default)')
     parser.add_argument('--output', help='also write the markdown report to this file')
     parser.add_argument('--keep', action='store_true', help='keep the work directory (inventories, playbooks, summaries)')
@@ -675,6 +857,7 @@ def main(argv=None):
     overhead = None
     rows = []
     replication_rows = []
+    edr_rows = []
     try:
         ansible = Ansible(workdir, args.forks, args.pipelining)
         ansible_version = ansible.version()
@@ -685,6 +868,8 @@ def main(argv=None):
             rows = scenario_fleet(ansible, workdir, args.hosts, args.remotes, log)
         if args.only in (None, 'replications'):
             replication_rows = scenario_replications(ansible, workdir, args.hosts, args.remotes, args.replications, log)
+        if args.only in (None, 'edr'):
+            edr_rows = scenario_edr(ansible, workdir, args.hosts, log)
     except BenchError as exc:
         print('\n' + '!' * 72, file=sys.stderr)
         print('BENCHMARK FAILED: %s' % exc, file=sys.stderr)
@@ -692,9 +877,9 @@ def main(argv=None):
         print('work directory kept: %s' % workdir, file=sys.stderr)
         return 1
     elapsed = time.perf_counter() - started
-    target_results = targets(overhead, rows, args.hosts, args.remotes, replication_rows)
+    target_results = targets(overhead, rows, args.hosts, args.remotes, replication_rows, edr_rows)
     text = report(args, ansible_version, overhead, rows, target_results, elapsed, (load_start, os.getloadavg()[0]),
-                  replication_rows)
+                  replication_rows, edr_rows)
     print(text)
     if args.output:
         Path(args.output).write_text(text + '\n', encoding='utf-8')

@@ -4,11 +4,12 @@
 #     bench/run.sh            # full run: N=50, repeat=3, H=50, R=5, Q=2, forks=10
 #     bench/run.sh --quick    # smoke run: N=10, H=5, R=2, Q=2
 #     bench/run.sh --only replications --hosts 10 --remotes 2 --replications 2
+#     bench/run.sh --only edr --hosts 5
 #     bench/run.sh --help     # every flag
 #
 # It picks a Python environment with ansible-core, then runs bench/run.py, which starts the
 # test servers, runs the scenarios (per-task overhead, fleet converge, fleet converge with
-# replications) and prints markdown tables. See bench/README.md.
+# replications, EDR from zero) and prints markdown tables. See bench/README.md.
 #
 # Python environment, the first that exists:
 #   1. $BENCH_VENV (a virtual environment directory with ansible-playbook in bin/)

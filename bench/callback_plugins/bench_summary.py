@@ -9,7 +9,8 @@ to the file named by the environment variable BENCH_SUMMARY_FILE:
 
     {"module_runs": {"influxops.influxdb2.influx_remote": 50, ...},
      "changed": {...}, "failed": [...], "unreachable": [...], "skipped": {...},
-     "recap": {"host": {"ok": 1, "changed": 0, "failures": 0, ...}}}
+     "recap": {"host": {"ok": 1, "changed": 0, "failures": 0, ...}},
+     "plays": [{"name": "...", "seconds": 4.2}, ...]}
 
 ``module_runs`` counts executions of a module: one per host for a task without a loop, one
 per executed item for a looped task. Skipped tasks and items are counted under ``skipped``.
@@ -22,14 +23,15 @@ name: bench_summary
 type: stdout
 short_description: Quiet output and a JSON summary for the influxops.influxdb2 benchmarks
 description:
-  - Prints failures only and writes a JSON summary of module runs, changes, failures and the
-    recap to the file named by E(BENCH_SUMMARY_FILE).
+  - Prints failures only and writes a JSON summary of module runs, changes, failures, the
+    recap and the duration of each play to the file named by E(BENCH_SUMMARY_FILE).
 author:
   - InfluxOps contributors (@influxops)
 '''
 
 import json
 import os
+import time
 from collections import Counter
 
 from ansible.plugins.callback import CallbackBase
@@ -47,6 +49,18 @@ class CallbackModule(CallbackBase):
         self.skipped = Counter()
         self.failed = []
         self.unreachable = []
+        self.plays = []
+        self._play_started = None
+
+    def _end_play(self):
+        if self._play_started is not None:
+            self.plays[-1]['seconds'] = round(time.monotonic() - self._play_started, 3)
+            self._play_started = None
+
+    def v2_playbook_on_play_start(self, play):
+        self._end_play()
+        self.plays.append(dict(name=play.get_name()))
+        self._play_started = time.monotonic()
 
     @staticmethod
     def _action(result):
@@ -103,11 +117,12 @@ class CallbackModule(CallbackBase):
         self.skipped[self._action(result)] += 1
 
     def v2_playbook_on_stats(self, stats):
+        self._end_play()
         recap = {}
         for host in sorted(stats.processed.keys()):
             recap[host] = stats.summarize(host)
         summary = dict(module_runs=dict(self.module_runs), changed=dict(self.changed), skipped=dict(self.skipped),
-                       failed=self.failed, unreachable=self.unreachable, recap=recap)
+                       failed=self.failed, unreachable=self.unreachable, recap=recap, plays=self.plays)
         path = os.environ.get('BENCH_SUMMARY_FILE')
         if path:
             with open(path, 'w', encoding='utf-8') as handle:
