@@ -529,9 +529,9 @@ replications_deleted:
   sample: [old-telemetry]
 local_buckets:
   description:
-    - The buckets of O(local_buckets) after the task (the prediction in check mode), sorted by name, as
-      M(influxops.influxdb2.influx_buckets) returns them.
-    - In check mode, a bucket that would be created has RV(local_buckets[].id=null).
+    - The buckets of O(local_buckets) after the task (the prediction in check mode), sorted by name, each as
+      RV(influxops.influxdb2.influx_buckets#module:buckets) holds a bucket.
+    - In check mode, a bucket that would be created has C(id=null).
   returned: when O(local_buckets) is set
   type: list
   elements: dict
@@ -543,35 +543,6 @@ local_buckets:
       retention_seconds: 604800
       shard_group_duration_seconds: 86400
       type: user
-  contains:
-    id:
-      description: ID of the bucket.
-      type: str
-      returned: always
-    org_id:
-      description: ID of the organization that owns the bucket.
-      type: str
-      returned: always
-    name:
-      description: Name of the bucket.
-      type: str
-      returned: always
-    description:
-      description: Description of the bucket.
-      type: str
-      returned: always
-    retention_seconds:
-      description: How long the bucket keeps data, in seconds; V(0) is forever.
-      type: int
-      returned: always
-    shard_group_duration_seconds:
-      description: The time span of each shard group, in seconds, as the server reports it (V(null) when it does not).
-      type: int
-      returned: always
-    type:
-      description: Always V(user).
-      type: str
-      returned: always
 local_buckets_created:
   description:
     - Names of the buckets of O(local_buckets) created (or that would be, in check mode), in the order they were written.
