@@ -804,8 +804,7 @@ def report(args, ansible_version, overhead, rows, target_results, elapsed, loads
         out.append('')
         out.extend(_edr_table(edr_rows, args.hosts))
         out.append('')
-        out.append('Each variant starts from bare servers (an organization and an operator token each). The requests'
-                   ' on the edges include those that the central play makes there (the roles read each edge\'s remote).')
+        out.append('Each variant starts from bare servers (an organization and an operator token each).')
         out.append('')
     if target_results:
         out.append('### Targets')

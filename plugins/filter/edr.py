@@ -4,9 +4,9 @@
 
 """The inventory arithmetic of Edge Data Replication (the central and remotes roles): which edges send to a
 central host and to which of its buckets (edr_central), the token of each edge for influx_authorizations
-(edr_authorizations), the tokens and kept IDs of its run by edge (edr_tokens), an edge's remote items
-with what central gives them (edr_remotes) and with the IDs of their local buckets (edr_local_bucket_ids).
-Each is documented in its own file (edr_central.yml, ...)."""
+(edr_authorizations), the tokens and kept IDs of its run by edge (edr_tokens), and an edge's remote items
+and local buckets with what central gives them (edr_remotes). Each is documented in its own file
+(edr_central.yml, ...)."""
 
 from __future__ import annotations
 
@@ -72,13 +72,13 @@ def _rotated(rotate, edges):
     return set(name.strip() for name in rotate)
 
 
-def edr_authorizations(edges, buckets, prefix, rotate=False, rebuilt=()):
+def edr_authorizations(edges, buckets, prefix, rotate=False):
     """The items of influx_authorizations for ``edges`` (from :func:`edr_central`): one per edge, described
     ``<prefix><edge>``, with write on exactly its target buckets, by ID where ``buckets`` (the result of influx_buckets)
-    has it, else by name (a bucket that check mode predicts). The edges that ``rotate`` names (true: all) and the
-    ``rebuilt`` ones get a new token, the old one kept until the edge has validated the new one."""
+    has it, else by name (a bucket that check mode predicts). The edges that ``rotate`` names (true: all) get a new
+    token, the old one kept until the edge has validated the new one."""
     by_name = dict((bucket.get('name'), bucket) for bucket in buckets or [])
-    renewed = _rotated(rotate, [edge['edge'] for edge in edges]) | set(rebuilt or ())
+    renewed = _rotated(rotate, [edge['edge'] for edge in edges])
     items = []
     for edge in edges:
         permissions = []
@@ -111,17 +111,21 @@ def edr_tokens(result, prefix):
     return dict(tokens=tokens, previous_ids=dict((edge, sorted(ids)) for edge, ids in previous_ids.items()))
 
 
-def edr_remotes(remotes, hostvars, edge, buckets=None):
-    """An edge's influx_remotes and influx_buckets as the modules take them: ``{remotes, buckets, rotations}``.
+def edr_remotes(remotes, hostvars, edge, buckets=None, tokens=None):
+    """An edge's influx_remotes and influx_buckets as influx_remotes takes them: ``{remotes, buckets, rotations,
+    tokenless}``.
 
     An item with ``central: <host>`` loses that key and takes, when it does not set them, the token that the
-    central host created for ``edge`` in this run (``influx_central_edge_tokens``; then with
+    central host created for ``edge`` in this run (``tokens[<host>]``, else ``influx_central_edge_tokens``; then with
     ``update_remote_api_token: always``) and its org ID (``influx_central_org_id``). When that central host also kept
     the edge's previous token(s) (``influx_central_previous_ids``), the remote is a rotation: its present
-    replications are validated, and ``rotations`` lists ``{central, remote, previous_ids}``. ``buckets`` gains every
-    local bucket that a present replication names and that it does not list, with default settings.
+    replications are validated, and ``rotations`` lists ``{central, remote, previous_ids}``; with a token of
+    ``tokens``, they are validated too. ``tokenless`` lists
+    ``{central, remote}`` for each present item with ``central`` that is left without a token (its remote must exist
+    already). ``buckets`` gains every local bucket that a present replication names and that it does not list, with
+    default settings.
     """
-    converted, rotations = [], []
+    converted, rotations, tokenless = [], [], []
     for item in _items(remotes, edge):
         item = dict(item)
         central = item.pop('central', None)
@@ -130,17 +134,20 @@ def edr_remotes(remotes, hostvars, edge, buckets=None):
                 raise AnsibleFilterError('%s: remote %r names central: %s, which is not a host of the inventory'
                                          % (edge, item.get('name'), central))
             facts = hostvars[central]
-            token = (facts.get('influx_central_edge_tokens') or {}).get(edge)
+            token = (tokens or {}).get(central) or (facts.get('influx_central_edge_tokens') or {}).get(edge)
             if item.get('remote_api_token') is None and token is not None:
                 item.update(remote_api_token=token, update_remote_api_token='always')
                 previous = (facts.get('influx_central_previous_ids') or {}).get(edge) or []
+                renewed = previous or central in (tokens or {})
+                if renewed and item.get('state', 'present') != 'absent' and item.get('replications') is not None:
+                    item['replications'] = [dict(r, validate=True) if r.get('state', 'present') != 'absent' else r
+                                            for r in item['replications']]
                 if previous and item.get('state', 'present') != 'absent':
-                    if item.get('replications') is not None:
-                        item['replications'] = [dict(r, validate=True) if r.get('state', 'present') != 'absent' else r
-                                                for r in item['replications']]
                     rotations.append(dict(central=central, remote=item.get('name'), previous_ids=list(previous)))
             if item.get('remote_org_id') is None and facts.get('influx_central_org_id') is not None:
                 item['remote_org_id'] = facts['influx_central_org_id']
+            if item.get('remote_api_token') is None and item.get('state', 'present') != 'absent':
+                tokenless.append(dict(central=central, remote=item.get('name')))
         converted.append(item)
     listed = [dict(bucket) for bucket in buckets or []]
     names = set(bucket.get('name') for bucket in listed)
@@ -150,26 +157,9 @@ def edr_remotes(remotes, hostvars, edge, buckets=None):
             if name is not None and name not in names:
                 names.add(name)
                 listed.append(dict(name=name))
-    return dict(remotes=converted, buckets=listed, rotations=rotations)
-
-
-def edr_local_bucket_ids(remotes, buckets):
-    """The remote items with each replication's ``local_bucket`` given by its ID where ``buckets`` (the result of
-    influx_buckets) has one, so that influx_remotes needs no list of buckets; a bucket that check mode predicts
-    (no ID) stays a name."""
-    ids = dict((bucket.get('name'), bucket.get('id')) for bucket in buckets or [] if bucket.get('id'))
-    converted = []
-    for item in remotes or []:
-        item = dict(item)
-        if item.get('replications') is not None:
-            item['replications'] = [dict(dict((key, value) for key, value in r.items() if key != 'local_bucket'),
-                                         local_bucket_id=ids[r['local_bucket']])
-                                    if r.get('local_bucket') in ids else r for r in item['replications']]
-        converted.append(item)
-    return converted
+    return dict(remotes=converted, buckets=listed, rotations=rotations, tokenless=tokenless)
 
 
 class FilterModule:
     def filters(self):
-        return dict(edr_central=edr_central, edr_authorizations=edr_authorizations, edr_tokens=edr_tokens, edr_remotes=edr_remotes,
-                    edr_local_bucket_ids=edr_local_bucket_ids)
+        return dict(edr_central=edr_central, edr_authorizations=edr_authorizations, edr_tokens=edr_tokens, edr_remotes=edr_remotes)

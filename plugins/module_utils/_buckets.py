@@ -308,16 +308,17 @@ def loss_notes(buckets, steps):
     return notes
 
 
-def check_buckets(items):
-    """Check every item of influx_buckets' ``buckets`` before any request; return them as :func:`converge_buckets` wants them."""
+def check_buckets(items, option='buckets'):
+    """Check every item of a list of buckets (influx_buckets' ``buckets``, or the ``option`` of another module)
+    before any request; return them as :func:`converge_buckets` wants them: ``(desired, state)`` pairs."""
     desired_list, seen = [], set()
     for index, item in enumerate(items):
-        where = 'buckets[%d].' % index
+        where = '%s[%d].' % (option, index)
         desired = desired_bucket(item, where)
         if desired['name'] in seen:
-            raise OptionError('%sname: %r is in buckets more than once; each name may appear once' % (where, desired['name']))
+            raise OptionError('%sname: %r is in %s more than once; each name may appear once' % (where, desired['name'], option))
         seen.add(desired['name'])
-        desired_list.append((desired, item['state']))
+        desired_list.append((desired, item.get('state', 'present')))
     return desired_list
 
 

@@ -27,10 +27,16 @@ from urllib.error import HTTPError, URLError
 from urllib.parse import quote, unquote, urlencode, urlsplit
 
 from ansible.module_utils.urls import ConnectionError as UrlsConnectionError
-from ansible.module_utils.urls import open_url
+from ansible.module_utils.urls import Request, make_context
 
 from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import InfluxDBError
 from ansible_collections.influxops.influxdb2.plugins.module_utils._version import VERSION_HEADER
+
+
+def open_url(url: str, method: str, context: ssl.SSLContext | None = None, **kwargs: t.Any) -> t.Any:
+    """``ansible.module_utils.urls.open_url`` with the SSL ``context`` of the client: made once per client rather
+    than once per request (with the certificate authorities of the system read each time)."""
+    return Request().open(method, url, context=context, **kwargs)
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -293,6 +299,19 @@ class InfluxDBClient:
         # (method, URL, HTTP status, body) of the last answer
         self.last_answer: tuple[str, str, int, bytes] | None = None
         self.server_version: str | None = None
+        self._context: ssl.SSLContext | None = None
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """The SSL context of every request, made on first use as ``open_url`` makes it (the system's certificate
+        authorities, or ``ca_path``; ``validate_certs``; the client certificate). A plain ``http`` URL never uses it,
+        so it gets an empty one."""
+        if self._context is None:
+            if urlsplit(self.base_url).scheme == 'https':
+                self._context = make_context(cafile=self.ca_path, validate_certs=self.validate_certs, client_cert=self.client_cert,
+                                             client_key=self.client_key)
+            else:
+                self._context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        return self._context
 
     def add_secret(self, secret: str | None) -> None:
         """Hide ``secret`` (such as a remote's token sent in a body) in every text this client reports."""
@@ -376,7 +395,8 @@ class InfluxDBClient:
         try:
             resp = open_url(url, data=data, headers=headers, method=method, validate_certs=self.validate_certs,
                             ca_path=self.ca_path, client_cert=self.client_cert, client_key=self.client_key,
-                            timeout=self.timeout, follow_redirects='none', http_agent=USER_AGENT, use_netrc=False, force=True)
+                            timeout=self.timeout, follow_redirects='none', http_agent=USER_AGENT, use_netrc=False, force=True,
+                            context=self.ssl_context())
             status, raw = resp.getcode(), resp.read()
             self._note_version(resp.headers)
         except HTTPError as exc:

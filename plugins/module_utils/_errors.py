@@ -35,6 +35,23 @@ class OptionError(InfluxOpsError, ValueError):
     """A module option has a value that cannot be used. Raised before any write, mostly before any request."""
 
 
+class MissingTokens(OptionError):
+    """Remotes that do not exist and cannot be created without their token: ``names``, returned on failure as
+    ``missing_remote_api_token`` so that a play can fetch the tokens and run the task again."""
+
+    def __init__(self, message, names):
+        super().__init__(message)
+        self.names = list(names)
+
+    @classmethod
+    def joined(cls, errors):
+        """One error for all of ``errors``."""
+        return errors[0] if len(errors) == 1 else cls('; '.join(str(exc) for exc in errors), [name for exc in errors for name in exc.names])
+
+    def fail_kwargs(self):
+        return dict(msg=str(self), missing_remote_api_token=self.names)
+
+
 class InfluxDBError(InfluxOpsError):
     """Any failure to talk to InfluxDB, with what a person needs to act on it.
 

@@ -7,15 +7,17 @@
 """The set of remotes of an org, each with the replications declared under it (influx_remotes).
 
 One list of remotes; where replications are declared, one list of replications (and one list of
-buckets when a local bucket is given by name). Every plan is made before the first write, and
-:func:`._resource.converge_set` writes in this order: remotes created or updated, replications
-created, updated or moved, replications deleted, remotes deleted; so that a replication always
-has its remote, and a remote is deleted only once nothing uses it.
+buckets when a local bucket is given by name, or local buckets are declared). Every plan is made
+before the first write, and :func:`._resource.converge_set` writes in this order: local buckets
+and remotes created or updated, replications created, updated or moved, replications deleted,
+remotes deleted; so that a replication always has its remote and its local bucket, and a remote
+is deleted only once nothing uses it.
 """
 
 from __future__ import annotations
 
 from ansible_collections.influxops.influxdb2.plugins.module_utils._buckets import Buckets
+from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import MissingTokens
 from ansible_collections.influxops.influxdb2.plugins.module_utils._replications import Replications, resolve_names
 from ansible_collections.influxops.influxdb2.plugins.module_utils._resource import Step, before_after, converge_set, write_order
 
@@ -25,6 +27,14 @@ SET_KEYS = ('state', 'replications', 'where', 'update_token')
 
 # The stand-in for the ID of a remote created in the same run, until it is created: never sent, never returned.
 PENDING_ID = 'pending-remote'
+# The same, for a local bucket created in the same run.
+PENDING_BUCKET_ID = 'pending-bucket'
+
+
+class LocalBuckets(Buckets):
+    """The local buckets that influx_remotes ensures before its remotes (result keys ``local_buckets_*``)."""
+
+    DONE = 'local_buckets_'
 
 
 class SetOutcome:
@@ -32,10 +42,12 @@ class SetOutcome:
     name (each with its replications by name, where replications are declared), ``token_sent`` (the
     remotes to which the token was sent), ``validated`` and ``queue_lost`` (replications)."""
 
-    def __init__(self, done, before, after, token_sent, validated, queue_lost):
+    def __init__(self, done, before, after, token_sent, validated, queue_lost, buckets_before=None, buckets_after=None):
         self.done = done
         self.before = before
         self.after = after
+        self.buckets_before = buckets_before
+        self.buckets_after = buckets_after
         self.token_sent = token_sent
         self.validated = validated
         self.queue_lost = queue_lost
@@ -45,30 +57,50 @@ class SetOutcome:
         return any(self.done.values())
 
 
-def converge_remotes(run, remotes, desired_list, purge):
+def converge_remotes(run, remotes, desired_list, purge, local_buckets=None):
     """Converge every remote of the org on ``desired_list`` (and delete the others with ``purge``).
 
     Each desired remote has ``where``, ``update_token`` (``None``: the policy of ``remotes``), ``state``
     and ``replications``: ``None`` (its replications are left alone) or a list of desired replications (each with ``state``, ``replace``, ``validate`` and
     ``where``). With ``purge``, a declared remote's undeclared replications are deleted, and a
     remote that is deleted takes its replications along where they are declared (``[]``).
+
+    ``local_buckets`` (``(desired, state)`` pairs of :func:`._buckets.check_buckets`), if given, are created or
+    updated first, and a replication may name one that this run creates. Every remote that cannot be created
+    for want of its token is named in one :class:`._errors.MissingTokens`, before any write.
     """
     current = remotes.by_name()
     declared = [d for d in desired_list if d['replications'] is not None]
     replications = Replications(remotes.client, remotes.org_id, remotes.org_confirmed)
     found = replications.by_name() if declared else {}
     by_name = any(r.get('local_bucket') is not None for d in declared for r in d['replications'] if r['state'] == 'present')
-    bucket_ids = Buckets(remotes.client, remotes.org_id).ids_by_name() if by_name else None
+    bucket_ids, bucket_steps, current_buckets = None, {}, {}
+    buckets = LocalBuckets(remotes.client, remotes.org_id)
+    if local_buckets:
+        listed = buckets.by_name()
+        bucket_steps = dict((desired['name'], Step(buckets, listed.get(desired['name']), desired, state))
+                            for desired, state in local_buckets)
+        current_buckets = dict((name, listed[name]) for name in bucket_steps if name in listed)
+        bucket_ids = dict((name, bucket['id'].lower()) for name, bucket in listed.items())
+        bucket_ids.update((name, PENDING_BUCKET_ID) for name, step in bucket_steps.items() if step.plan.id is None)
+    elif by_name:
+        bucket_ids = buckets.ids_by_name()
 
-    parents = dict((d['name'], Step(remotes, current.get(d['name']), dict((key, value) for key, value in d.items()
-                                                                          if key not in SET_KEYS), d['state'],
-                                    run=run, where=d['where'], update_token=d['update_token']))
-                   for d in desired_list)
-    steps = list(parents.values())
+    parents, missing = {}, []
+    for d in desired_list:
+        try:
+            parents[d['name']] = Step(remotes, current.get(d['name']), dict((key, value) for key, value in d.items()
+                                                                            if key not in SET_KEYS), d['state'],
+                                      run=run, where=d['where'], update_token=d['update_token'])
+        except MissingTokens as exc:
+            missing.append(exc)
+    if missing:
+        raise MissingTokens.joined(missing)
+    steps = list(bucket_steps.values()) + list(parents.values())
     wanted = set(parents)
     steps += [Step(remotes, current[name], dict(name=name), 'absent') for name in sorted(current) if purge and name not in wanted]
 
-    cleared = set(step.name for step in steps[len(parents):])
+    cleared = set(step.name for step in steps[len(bucket_steps) + len(parents):])
     cleared.update(d['name'] for d in declared if d['state'] == 'absent' or purge)
     names = set()
     for desired in declared:
@@ -80,24 +112,31 @@ def converge_remotes(run, remotes, desired_list, purge):
                 needs = dict(remote_id=parent) if parent.plan.id is None else {}
                 remote_id = parent.plan.id.lower() if parent.plan.id else PENDING_ID
                 want = resolve_names(replications, options, run, remote_id=remote_id, bucket_ids=bucket_ids, where=options['where'])
-            steps.append(Step(replications, found.get(options['name']), want, options['state'], needs=needs, pending=bool(needs),
-                              replace=options['replace'], validate=options['validate'], where=options['where']))
+                if want['local_bucket_id'] == PENDING_BUCKET_ID:
+                    needs['local_bucket_id'] = bucket_steps[options['local_bucket']]
+            steps.append(Step(replications, found.get(options['name']), want, options['state'], needs=needs,
+                              pending='remote_id' in needs, replace=options['replace'], validate=options['validate'],
+                              where=options['where']))
     remote_names = dict((remote['id'].lower(), name) for name, remote in current.items())
     steps += [Step(replications, found[name], dict(name=name), 'absent') for name in sorted(found)
               if name not in names and remote_names.get(found[name]['remoteID'].lower()) in cleared]
 
-    done = converge_set(run, steps, [remotes, replications] if declared else [remotes])
+    done = converge_set(run, steps, ([buckets] if bucket_steps else []) + ([remotes, replications] if declared else [remotes]))
     before, after = before_after(remotes, current, steps)
     if declared:
         replications_before, replications_after = before_after(replications, found, steps)
         needs = dict((step.name, step.needs['remote_id'].name) for step in steps if 'remote_id' in step.needs)
         before, after = _grouped(before, replications_before, {}), _grouped(after, replications_after, needs)
+    buckets_before = buckets_after = None
+    if local_buckets is not None:
+        buckets_before, buckets_after = before_after(buckets, current_buckets, steps)
     written = sorted(steps, key=write_order)
     replicated = [step for step in written if step.resource is replications]
     return SetOutcome(done, before, after,
                       token_sent=[step.name for step in written if step.outcome.secret_sent],
                       validated=[step.name for step in steps if step.outcome.validated],
-                      queue_lost=[step.name for step in replicated if step.plan.action in ('delete', 'replace')])
+                      queue_lost=[step.name for step in replicated if step.plan.action in ('delete', 'replace')],
+                      buckets_before=buckets_before, buckets_after=buckets_after)
 
 
 def _grouped(remotes, replications, owners):

@@ -10,7 +10,7 @@ and, by policy, on every run, and the message of a delete that a replication blo
 
 from __future__ import annotations
 
-from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import InfluxDBError, OptionError
+from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import InfluxDBError, MissingTokens, OptionError
 from ansible_collections.influxops.influxdb2.plugins.module_utils._fields import Field
 from ansible_collections.influxops.influxdb2.plugins.module_utils._options import UPDATE_TOKEN_ALWAYS, UPDATE_TOKEN_ON_CREATE
 from ansible_collections.influxops.influxdb2.plugins.module_utils._resource import (
@@ -85,7 +85,7 @@ class Remotes(Resource):
         if missing != TOKEN_OPTION or run is None:
             return missing
         absent = '%s %r does not exist in organization %s' % (self.KIND, want['name'], self.org_id)
-        run.not_found(self.client, OptionError('%s; to create it, set %s' % (absent, TOKEN_OPTION)),
+        run.not_found(self.client, MissingTokens('%s; to create it, set %s%s' % (absent, where, TOKEN_OPTION), [want['name']]),
                       '%s and %s is not set: in check mode, the remote is predicted without it; the real run fails unless '
                       '%s%s is set (by the task, or by an earlier task or play that creates the token, as the central role does)'
                       % (absent, TOKEN_OPTION, where, TOKEN_OPTION))

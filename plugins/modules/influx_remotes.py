@@ -22,8 +22,11 @@ description:
     converged in the same run. One more request lists the organization's replications, and one more
     lists its buckets (per 100 buckets) when a local bucket is given by name; a run that changes
     nothing then makes two requests with O(org_id), however many remotes and replications there are.
-  - Remotes are created or updated first, then replications are created, updated or moved, then
-    replications are deleted, and remotes are deleted last.
+  - With O(local_buckets), the local buckets that the replications read are ensured in the same run, from
+    the same list of buckets, so that one task converges an edge instance's whole side of the
+    replication; they are never deleted here.
+  - Local buckets and remotes are created or updated first, then replications are created, updated or
+    moved, then replications are deleted, and remotes are deleted last.
   - Every option of every remote and replication is checked, every name is resolved, and every remote
     and replication to create is checked to have what it needs, before the first write.
 author:
@@ -42,6 +45,8 @@ attributes:
         replications of a remote that would be created as their C(remote_id).
       - A remote that would be created without O(remotes[].remote_api_token) is predicted, with a warning
         (see O(remotes[].remote_api_token)).
+      - A local bucket that would be created (O(local_buckets)) has V(null) as its ID, and so do the
+        replications that read it as their C(local_bucket_id).
   diff_mode:
     support: full
     details:
@@ -51,6 +56,8 @@ attributes:
       - When any item has O(remotes[].replications), each remote carries its replications, keyed by
         name (never their live status); the header of the after side names the replications whose
         queued data a delete or a replacement loses.
+      - With O(local_buckets), each side has two keys, C(local_buckets) (the declared buckets, keyed by
+        name) and C(remotes) (the set of remotes as above).
   idempotent:
     support: partial
     details:
@@ -84,7 +91,7 @@ options:
           - API token used to write to the remote instance. Required to create the remote.
           - In check mode, a remote to create without it is predicted, with a warning that names it (an earlier
             play, such as the one that creates the token at the remote instance, would have given it); the real
-            run fails before any write.
+            run fails before any write, and names every such remote in RV(missing_remote_api_token).
           - Sent to an existing remote only with O(remotes[].update_remote_api_token=always), or
             O(update_remote_api_token=always) when the item does not set it.
         type: str
@@ -243,6 +250,41 @@ options:
         be purged.
     type: bool
     default: false
+  local_buckets:
+    description:
+      - Buckets of the organization to create when missing, or update, before the remotes and replications,
+        as the items of O(influxops.influxdb2.influx_buckets#module:buckets) (without C(state)), each identified
+        by its O(local_buckets[].name). A bucket that is not listed is left alone; none is ever deleted.
+      - A replication's O(remotes[].replications[].local_bucket) may name a bucket that the task creates; the
+        replication is created after it, with its ID.
+      - The task lists the organization's buckets once (per 100 buckets), for these and for the local buckets
+        given by name.
+      - Options that are not set in an item are left as they are on the server.
+    type: list
+    elements: dict
+    version_added: 0.2.0
+    suboptions:
+      name:
+        description:
+          - Name of the bucket, unique within this list. Must not be empty or only white space, start with
+            V(_) or hold a V(").
+        type: str
+        required: true
+      description:
+        description:
+          - Description of the bucket. V("") clears it.
+        type: str
+      retention:
+        description:
+          - How long the bucket keeps data, as O(influxops.influxdb2.influx_bucket#module:retention); V(0) or
+            V(infinite) is forever, otherwise at least one hour.
+          - Defaults to V(infinite) when the bucket is created.
+        type: raw
+      shard_group_duration:
+        description:
+          - The time span of each shard group, as O(influxops.influxdb2.influx_bucket#module:shard_group_duration);
+            unset, the server derives it. Must not be longer than the retention.
+        type: raw
   update_remote_api_token:
     description:
       - When to send O(remotes[].remote_api_token) to the server.
@@ -304,6 +346,9 @@ EXAMPLES = r"""
     token: "{{ influx_token }}"
     org: edge
     purge: true
+    local_buckets:
+      - name: telemetry
+        retention: 7d
     remotes:
       - name: central
         remote_url: https://central.example.com:8086
@@ -320,10 +365,11 @@ EXAMPLES = r"""
             drop_non_retryable_data: true
   register: result
 
-- name: Summarise what changed in the replications
+- name: Summarise what changed in the local buckets and the replications
   ansible.builtin.debug:
     msg: >-
-      created {{ result.replications_created }}, updated {{ result.replications_updated }},
+      buckets created {{ result.local_buckets_created }}, updated {{ result.local_buckets_updated }};
+      replications created {{ result.replications_created }}, updated {{ result.replications_updated }},
       deleted {{ result.replications_deleted }}
 
 - name: Remove one remote and leave the others alone
@@ -481,6 +527,45 @@ replications_deleted:
   type: list
   elements: str
   sample: [old-telemetry]
+local_buckets:
+  description:
+    - The buckets of O(local_buckets) after the task (the prediction in check mode), sorted by name, each as
+      RV(influxops.influxdb2.influx_buckets#module:buckets) holds a bucket.
+    - In check mode, a bucket that would be created has C(id=null).
+  returned: when O(local_buckets) is set
+  type: list
+  elements: dict
+  sample:
+    - id: 0d1e2f3a4b5c6d7e
+      org_id: 1a2b3c4d5e6f7a8b
+      name: telemetry
+      description: null
+      retention_seconds: 604800
+      shard_group_duration_seconds: 86400
+      type: user
+local_buckets_created:
+  description:
+    - Names of the buckets of O(local_buckets) created (or that would be, in check mode), in the order they were written.
+  returned: always
+  type: list
+  elements: str
+  sample: [telemetry]
+local_buckets_updated:
+  description:
+    - Names of the buckets of O(local_buckets) updated (or that would be, in check mode).
+  returned: always
+  type: list
+  elements: str
+  sample: []
+missing_remote_api_token:
+  description:
+    - Names of the remotes that do not exist and that the task cannot create because they have no
+      O(remotes[].remote_api_token); nothing was written. A play can make the token and run the task again
+      with it, as the role P(influxops.influxdb2.remotes#role) does for an edge whose remote is gone.
+  returned: failure for want of a token
+  type: list
+  elements: str
+  sample: [central]
 replications_validated:
   description:
     - Names of the replications with O(remotes[].replications[].validate=true) that the server validated.
@@ -539,10 +624,12 @@ server_version:
   sample: v2.7.12
 """
 
+from ansible_collections.influxops.influxdb2.plugins.module_utils._buckets import check_buckets
 from ansible_collections.influxops.influxdb2.plugins.module_utils._connection import create_module, fail, resolve_connection
 from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import InfluxOpsError, OptionError
 from ansible_collections.influxops.influxdb2.plugins.module_utils._options import (
     ArgumentSpec,
+    bucket_argument_spec,
     remote_argument_spec,
     replication_argument_spec,
     update_token_argument_spec,
@@ -598,19 +685,28 @@ def remotes_argument_spec():
     ).merge(update_token_argument_spec(default=None))
 
 
+def local_buckets_argument_spec():
+    """The items of local_buckets: influx_buckets' items, without state (they are never deleted here)."""
+    spec = bucket_argument_spec()
+    del spec.argument_spec['state']
+    return spec
+
+
 def main():
     module = create_module(ArgumentSpec(dict(
         remotes=remotes_argument_spec().suboptions(type='list', elements='dict', default=[]),
         purge=dict(type='bool', default=False),
+        local_buckets=local_buckets_argument_spec().suboptions(type='list', elements='dict'),
     )).merge(update_token_argument_spec()))
     params = module.params
     try:
         conn = resolve_connection(params)
         desired_list = check_remotes(params['remotes'])
+        local_buckets = None if params['local_buckets'] is None else check_buckets(params['local_buckets'], 'local_buckets')
         client = conn.client(module, secrets=[d['remote_api_token'] for d in desired_list])
         org_id, org_confirmed = resolve_org(client, conn.org, conn.org_id)
         remotes = Remotes(client, org_id, org_confirmed, params['update_remote_api_token'])
-        outcome = converge_remotes(Run.of(module.check_mode), remotes, desired_list, params['purge'])
+        outcome = converge_remotes(Run.of(module.check_mode), remotes, desired_list, params['purge'], local_buckets)
     except InfluxOpsError as exc:
         fail(module, exc)
     with_replications = any(desired['replications'] is not None for desired in desired_list)
@@ -622,8 +718,16 @@ def main():
         for remote in after:
             remote['replications'] = [remote['replications'][name] for name in sorted(remote['replications'])]
         result['replications_validated'] = outcome.validated
-    module.exit_json(changed=outcome.changed, remotes=after, diff=diff(remotes, outcome.before, outcome.after, outcome.token_sent, notes),
-                     **result)
+    shown = diff(remotes, outcome.before, outcome.after, outcome.token_sent, notes)
+    if outcome.buckets_after is not None:
+        # the local buckets beside the remotes, on each side
+        shown.update(before=dict(local_buckets=outcome.buckets_before, remotes=shown['before']),
+                     after=dict(local_buckets=outcome.buckets_after, remotes=shown['after']))
+        result['local_buckets'] = [outcome.buckets_after[name] for name in sorted(outcome.buckets_after)]
+    for key in ('local_buckets_created', 'local_buckets_updated'):
+        result.setdefault(key, [])
+    result.pop('local_buckets_deleted', None)
+    module.exit_json(changed=outcome.changed, remotes=after, diff=shown, **result)
 
 
 if __name__ == '__main__':

@@ -97,6 +97,6 @@ strict=()
 for name in central-1 edge-1 edge-2; do
     strict+=(--strict "$(_itest_state "$name" stderr_file)" --strict "$(_itest_state "$name" log_file)")
 done
-leaks_check --min-invocations 20 --min-sections 6 --tasks "$LEAKS_OUT/rotation.stdout" --strict "$LEAKS_OUT/rotation.stderr" \
+leaks_check --min-invocations 20 --min-sections 4 --tasks "$LEAKS_OUT/rotation.stdout" --strict "$LEAKS_OUT/rotation.stderr" \
     "${strict[@]}"
 echo "edr: $((SECONDS - start)) s"

@@ -14,7 +14,6 @@ from ansible_collections.influxops.influxdb2.plugins.filter.edr import (
     FilterModule,
     edr_authorizations,
     edr_central,
-    edr_local_bucket_ids,
     edr_remotes,
     edr_tokens,
 )
@@ -30,7 +29,7 @@ def edge_remotes(edge, central='central-1', **item):
 
 
 def test_the_filters_are_registered():
-    assert sorted(FilterModule().filters()) == ['edr_authorizations', 'edr_central', 'edr_local_bucket_ids', 'edr_remotes', 'edr_tokens']
+    assert sorted(FilterModule().filters()) == ['edr_authorizations', 'edr_central', 'edr_remotes', 'edr_tokens']
 
 
 def test_central_takes_the_edges_that_send_to_it_and_their_buckets():
@@ -81,13 +80,12 @@ def test_one_token_per_edge_write_on_exactly_its_buckets_by_id_or_predicted_name
             dict(action='write', resource=dict(type='buckets', name='telemetry-edge-2', org_id=ORG_ID))])]
 
 
-@pytest.mark.parametrize('rotate, rebuilt, renewed', [
-    (False, [], []), ('false', [], []), (True, [], ['edr:edge-1', 'edr:edge-2']), ('true', [], ['edr:edge-1', 'edr:edge-2']),
-    (['edge-2'], [], ['edr:edge-2']), ('edge-2,edge-9', [], ['edr:edge-2']), (False, ['edge-1'], ['edr:edge-1']),
-    (['edge-2'], ['edge-1'], ['edr:edge-1', 'edr:edge-2']),
+@pytest.mark.parametrize('rotate, renewed', [
+    (False, []), ('false', []), (True, ['edr:edge-1', 'edr:edge-2']), ('true', ['edr:edge-1', 'edr:edge-2']),
+    (['edge-2'], ['edr:edge-2']), ('edge-2,edge-9', ['edr:edge-2']),
 ])
-def test_rotated_and_rebuilt_edges_get_a_new_token_and_keep_the_old_one(rotate, rebuilt, renewed):
-    items = edr_authorizations(EDGES, BUCKETS, 'edr:', rotate, rebuilt)
+def test_rotated_edges_get_a_new_token_and_keep_the_old_one(rotate, renewed):
+    items = edr_authorizations(EDGES, BUCKETS, 'edr:', rotate)
     assert [i['description'] for i in items if i.get('rotate') and i.get('keep_previous')] == renewed
     assert [i for i in items if 'rotate' in i and i['description'] not in renewed] == []
 
@@ -130,6 +128,17 @@ def test_a_rerun_gives_no_token_and_keeps_what_the_inventory_sets():
     assert 'remote_api_token' not in item and 'update_remote_api_token' not in item
     assert item['remote_org_id'] == '1111111111111111'
     assert given[0]['central'] == 'central-1'
+    # the remote must exist already: if it is gone, the role asks central for a token
+    assert edr_remotes(given, hostvars, 'edge-1')['tokenless'] == [dict(central='central-1', remote='central')]
+
+
+def test_a_token_that_the_edge_play_made_at_central_wins_over_the_central_play():
+    hostvars = {'central-1': dict(influx_central_edge_tokens={}, influx_central_org_id=ORG_ID)}
+    converted = edr_remotes(edge_remotes('edge-1'), hostvars, 'edge-1', [], {'central-1': 'rebuilt-token'})
+    item = converted['remotes'][0]
+    assert (item['remote_api_token'], item['update_remote_api_token']) == ('rebuilt-token', 'always')
+    assert [r.get('validate') for r in item['replications']] == [True, True]
+    assert (converted['tokenless'], converted['rotations']) == ([], [])
 
 
 def test_a_token_of_the_inventory_wins():
@@ -157,20 +166,9 @@ def test_listed_buckets_keep_their_settings_and_come_first():
 
 def test_remotes_without_central_are_left_as_they_are():
     item = dict(name='backup', remote_url='http://b:8086', remote_api_token='t')
-    assert edr_remotes([item], {}, 'edge-1') == dict(remotes=[item], buckets=[], rotations=[])
+    assert edr_remotes([item], {}, 'edge-1') == dict(remotes=[item], buckets=[], rotations=[], tokenless=[])
 
 
 def test_a_central_that_is_not_in_the_inventory_is_refused():
     with pytest.raises(AnsibleFilterError, match="edge-1: remote 'central' names central: central-1, which is not a host"):
         edr_remotes(edge_remotes('edge-1'), {}, 'edge-1')
-
-
-def test_local_buckets_by_id_where_known_and_by_name_where_predicted():
-    remotes = edge_remotes('edge-1') + [dict(name='backup', remote_url='http://b:8086')]
-    buckets = [dict(name='telemetry', id='000000000000002a'), dict(name='logs', id=None)]
-    converted = edr_local_bucket_ids(remotes, buckets)
-    assert converted[0]['replications'] == [
-        dict(name='telemetry-to-central', local_bucket_id='000000000000002a', remote_bucket='telemetry-edge-1'),
-        dict(name='logs-to-central', local_bucket='logs', remote_bucket='logs')]
-    assert converted[1] == remotes[1]
-    assert remotes[0]['replications'][0]['local_bucket'] == 'telemetry'

@@ -270,3 +270,31 @@ def test_timeout_raised_directly(monkeypatch):
     monkeypatch.setattr(_client, 'open_url', fail)
     with pytest.raises(InfluxDBError, match='timed out'):
         InfluxDBClient('https://influx.example.com', TOKEN).get('/ok')
+
+
+def test_one_ssl_context_per_client_made_as_open_url_makes_it(monkeypatch):
+    made, contexts = [], []
+
+    def make_context(**kwargs):
+        made.append(kwargs)
+        return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+
+    def answer(url, method, context=None, **kwargs):
+        contexts.append(context)
+        raise URLError('refused')
+
+    monkeypatch.setattr(_client, 'make_context', make_context)
+    monkeypatch.setattr(_client, 'open_url', answer)
+    client = InfluxDBClient('https://influx.example.com:8086', TOKEN, validate_certs=False, ca_path='/ca.pem',
+                            client_cert='/c.pem', client_key='/k.pem')
+    for _ in range(3):
+        with pytest.raises(InfluxDBError):
+            client.get('/ok')
+    assert made == [dict(cafile='/ca.pem', validate_certs=False, client_cert='/c.pem', client_key='/k.pem')]
+    assert len(contexts) == 3 and contexts[0] is not None and all(context is contexts[0] for context in contexts)
+
+
+def test_a_plain_http_client_reads_no_certificate_authority(monkeypatch, base_url):
+    monkeypatch.setattr(_client, 'make_context', None)
+    client = InfluxDBClient(base_url, TOKEN)
+    assert client.get('/ok') == {'remotes': None} and client.get('/ok') == {'remotes': None}

@@ -242,7 +242,8 @@ def test_a_remote_whose_token_is_not_known_fails_the_real_run_before_any_write(r
     args = dict(remotes=[item('alpha', description='new'), dict(item('bravo'), remote_api_token=None)])
     result, server = run(args, [Call('GET', LIST, body={'remotes': [remote('alpha')]})], read_only=True)
     assert result['failed'] is True
-    assert result['msg'] == "remote 'bravo' does not exist in organization %s; to create it, set remote_api_token" % ORG_ID
+    assert result['msg'] == "remote 'bravo' does not exist in organization %s; to create it, set remotes[1].remote_api_token" % ORG_ID
+    assert result['missing_remote_api_token'] == ['bravo']
 
 
 def test_check_mode_still_fails_a_remote_without_url(run):
