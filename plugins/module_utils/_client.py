@@ -38,6 +38,7 @@ def open_url(url: str, method: str, context: ssl.SSLContext | None = None, **kwa
     than once per request (with the certificate authorities of the system read each time)."""
     return Request().open(method, url, context=context, **kwargs)
 
+
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from email.message import Message

@@ -287,9 +287,9 @@ def test_one_ssl_context_per_client_made_as_open_url_makes_it(monkeypatch):
     monkeypatch.setattr(_client, 'open_url', answer)
     client = InfluxDBClient('https://influx.example.com:8086', TOKEN, validate_certs=False, ca_path='/ca.pem',
                             client_cert='/c.pem', client_key='/k.pem')
-    for _ in range(3):
+    for attempt in range(3):
         with pytest.raises(InfluxDBError):
-            client.get('/ok')
+            client.get('/ok%d' % attempt)
     assert made == [dict(cafile='/ca.pem', validate_certs=False, client_cert='/c.pem', client_key='/k.pem')]
     assert len(contexts) == 3 and contexts[0] is not None and all(context is contexts[0] for context in contexts)
 
