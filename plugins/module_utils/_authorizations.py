@@ -35,7 +35,7 @@ from ansible_collections.influxops.influxdb2.plugins.module_utils._buckets impor
 from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import InfluxDBError, OptionError
 from ansible_collections.influxops.influxdb2.plugins.module_utils._fields import Field, list_problem, predict, shape_problem, update_body
 from ansible_collections.influxops.influxdb2.plugins.module_utils._orgs import resolve_org
-from ansible_collections.influxops.influxdb2.plugins.module_utils._resource import Plan, Resource, Step, converge_set
+from ansible_collections.influxops.influxdb2.plugins.module_utils._resource import Plan, Resource, SetOutcome, Step, converge_set
 from ansible_collections.influxops.influxdb2.plugins.module_utils._validators import check_id, check_name
 
 ME_PATH = '/api/v2/me'
@@ -552,22 +552,16 @@ def kept_previous(plan):
     return getattr(plan, 'keep_as', None)
 
 
-class SetOutcome:
-    """What converging the set did: ``done`` (the result lists), the authorizations of the org ``before`` and
-    ``after`` (lists in the module's form, by description), ``tokens`` (description -> token of each created),
-    ``previous_ids`` (the IDs of the authorizations that ``keep_previous`` kept) and ``notes`` (for the diff)."""
+class AuthorizationsOutcome(SetOutcome):
+    """What converging the set did: the authorizations of the org ``before`` and ``after`` (lists in the module's
+    form, by description), ``tokens`` (description -> token of each created), ``previous_ids`` (the IDs of the
+    authorizations that ``keep_previous`` kept) and ``notes`` (for the diff)."""
 
     def __init__(self, done, before, after, tokens, previous_ids, notes):
-        self.done = done
-        self.before = before
-        self.after = after
+        super().__init__(done, before, after)
         self.tokens = tokens
         self.previous_ids = previous_ids
         self.notes = notes
-
-    @property
-    def changed(self):
-        return any(self.done.values())
 
 
 def by_description(values):
@@ -630,5 +624,5 @@ def converge_authorizations(run, authorizations, desired_list, purge=False, purg
             after[step.outcome.after['id'] or 'new %d' % len(after)] = step.outcome.after
     tokens = authorizations.tokens()
     notes = [warning for step in steps for warning in step.plan.warnings]
-    return SetOutcome(done, by_description(authorizations.from_api(value) for value in current), by_description(after.values()),
+    return AuthorizationsOutcome(done, by_description(authorizations.from_api(value) for value in current), by_description(after.values()),
                       tokens, previous_ids, notes)

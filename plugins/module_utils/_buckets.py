@@ -17,10 +17,10 @@ import typing as t
 
 from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import InfluxDBError, OptionError
 from ansible_collections.influxops.influxdb2.plugins.module_utils._fields import Field, list_problem, predict
-from ansible_collections.influxops.influxdb2.plugins.module_utils._resource import Plan, Resource, Step, before_after, converge_set
+from ansible_collections.influxops.influxdb2.plugins.module_utils._resource import Plan, Resource, SetOutcome, Step, before_after, converge_set
 from ansible_collections.influxops.influxdb2.plugins.module_utils._validators import check_name
 
-__all__ = ['Buckets', 'SetOutcome', 'bucket_not_found', 'check_buckets', 'converge_buckets', 'desired_bucket', 'loss_notes',
+__all__ = ['Buckets', 'BucketsOutcome', 'bucket_not_found', 'check_buckets', 'converge_buckets', 'desired_bucket', 'loss_notes',
            'parse_duration', 'shard_group_duration']
 
 # The most buckets the API returns in one page.
@@ -322,19 +322,13 @@ def check_buckets(items, option='buckets'):
     return desired_list
 
 
-class SetOutcome:
-    """What converging the set did: ``done`` (the result lists), the user buckets ``before`` and ``after`` by
-    name, and the ``notes`` of the diff (what deletes lose)."""
+class BucketsOutcome(SetOutcome):
+    """What converging the set did: the user buckets ``before`` and ``after`` by name, and the ``notes`` of the diff
+    (what deletes lose)."""
 
     def __init__(self, done, before, after, notes):
-        self.done = done
-        self.before = before
-        self.after = after
+        super().__init__(done, before, after)
         self.notes = notes
-
-    @property
-    def changed(self):
-        return any(self.done.values())
 
 
 def converge_buckets(run, buckets, desired_list, purge):
@@ -346,4 +340,4 @@ def converge_buckets(run, buckets, desired_list, purge):
     steps += [Step(buckets, current[name], dict(name=name), 'absent') for name in sorted(current) if purge and name not in declared]
     done = converge_set(run, steps, [buckets])
     before, after = before_after(buckets, current, steps)
-    return SetOutcome(done, before, after, loss_notes(buckets, steps))
+    return BucketsOutcome(done, before, after, loss_notes(buckets, steps))

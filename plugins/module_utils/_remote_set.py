@@ -19,7 +19,7 @@ from __future__ import annotations
 from ansible_collections.influxops.influxdb2.plugins.module_utils._buckets import Buckets
 from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import MissingTokens
 from ansible_collections.influxops.influxdb2.plugins.module_utils._replications import Replications, resolve_names
-from ansible_collections.influxops.influxdb2.plugins.module_utils._resource import Step, before_after, converge_set, write_order
+from ansible_collections.influxops.influxdb2.plugins.module_utils._resource import SetOutcome, Step, before_after, converge_set, write_order
 
 # What a desired remote of the set carries besides its options: its state, its replications, its place in the
 # task (for messages) and its own token policy (None: the module's).
@@ -37,24 +37,19 @@ class LocalBuckets(Buckets):
     DONE = 'local_buckets_'
 
 
-class SetOutcome:
-    """What converging the set did: ``done`` (the result lists), the remotes ``before`` and ``after`` by
-    name (each with its replications by name, where replications are declared), ``token_sent`` (the
-    remotes to which the token was sent), ``validated`` and ``queue_lost`` (replications)."""
+class RemotesOutcome(SetOutcome):
+    """What converging the set did: the remotes ``before`` and ``after`` by name (each with its replications by name,
+    where replications are declared), ``token_sent`` (the remotes to which the token was sent), ``validated`` and
+    ``queue_lost`` (replications), and the local buckets ``buckets_before`` and ``buckets_after`` by name (``None``
+    without local buckets)."""
 
     def __init__(self, done, before, after, token_sent, validated, queue_lost, buckets_before=None, buckets_after=None):
-        self.done = done
-        self.before = before
-        self.after = after
-        self.buckets_before = buckets_before
-        self.buckets_after = buckets_after
+        super().__init__(done, before, after)
         self.token_sent = token_sent
         self.validated = validated
         self.queue_lost = queue_lost
-
-    @property
-    def changed(self):
-        return any(self.done.values())
+        self.buckets_before = buckets_before
+        self.buckets_after = buckets_after
 
 
 def converge_remotes(run, remotes, desired_list, purge, local_buckets=None):
@@ -132,7 +127,7 @@ def converge_remotes(run, remotes, desired_list, purge, local_buckets=None):
         buckets_before, buckets_after = before_after(buckets, current_buckets, steps)
     written = sorted(steps, key=write_order)
     replicated = [step for step in written if step.resource is replications]
-    return SetOutcome(done, before, after,
+    return RemotesOutcome(done, before, after,
                       token_sent=[step.name for step in written if step.outcome.secret_sent],
                       validated=[step.name for step in steps if step.outcome.validated],
                       queue_lost=[step.name for step in replicated if step.plan.action in ('delete', 'replace')],

@@ -523,6 +523,20 @@ def converge_set(run: Run, steps: list[Step], resources: t.Sequence[Resource]) -
     return done
 
 
+class SetOutcome:
+    """What converging a set did: ``done`` (the result lists of :func:`converge_set`) and the objects ``before``
+    and ``after``; each kind of set adds what its module returns besides."""
+
+    def __init__(self, done: dict[str, list[str]], before: t.Any, after: t.Any) -> None:
+        self.done = done
+        self.before = before
+        self.after = after
+
+    @property
+    def changed(self) -> bool:
+        return any(self.done.values())
+
+
 def before_after(resource: Resource, current: dict[str, dict], steps: t.Iterable[Step]) -> tuple[dict, dict]:
     """The objects of one kind before and after a set, by name (never a secret)."""
     before = dict((name, resource.from_api(value)) for name, value in current.items())
