@@ -624,5 +624,5 @@ def converge_authorizations(run, authorizations, desired_list, purge=False, purg
             after[step.outcome.after['id'] or 'new %d' % len(after)] = step.outcome.after
     tokens = authorizations.tokens()
     notes = [warning for step in steps for warning in step.plan.warnings]
-    return AuthorizationsOutcome(done, by_description(authorizations.from_api(value) for value in current), by_description(after.values()),
-                      tokens, previous_ids, notes)
+    return AuthorizationsOutcome(done, by_description(authorizations.from_api(value) for value in current),
+                                 by_description(after.values()), tokens, previous_ids, notes)

@@ -128,10 +128,10 @@ def converge_remotes(run, remotes, desired_list, purge, local_buckets=None):
     written = sorted(steps, key=write_order)
     replicated = [step for step in written if step.resource is replications]
     return RemotesOutcome(done, before, after,
-                      token_sent=[step.name for step in written if step.outcome.secret_sent],
-                      validated=[step.name for step in steps if step.outcome.validated],
-                      queue_lost=[step.name for step in replicated if step.plan.action in ('delete', 'replace')],
-                      buckets_before=buckets_before, buckets_after=buckets_after)
+                          token_sent=[step.name for step in written if step.outcome.secret_sent],
+                          validated=[step.name for step in steps if step.outcome.validated],
+                          queue_lost=[step.name for step in replicated if step.plan.action in ('delete', 'replace')],
+                          buckets_before=buckets_before, buckets_after=buckets_after)
 
 
 def _grouped(remotes, replications, owners):
