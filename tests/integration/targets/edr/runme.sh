@@ -3,8 +3,9 @@
 # test servers started bare (an organization and an operator token each, hashed tokens), through
 # the events of a fleet's life, each one a run of the playbook (event.yml imports it) followed by
 # checks on the servers themselves (checks/<event>.yml): dry run, first apply (and a stolen edge
-# token), rerun, rotation (at -vvvv --diff, with points written at the edges throughout, and the
-# whole output searched for every token), rebuilt edge, retired edge.
+# token), rerun, rotation (at -vvvv --diff, with points written at the edges throughout), rebuilt
+# edge (at -vvvv --diff), retired edge; the whole output of the two verbose runs searched for every
+# token.
 set -eux
 
 # shellcheck source-path=SCRIPTDIR source=../setup_influxdb_test_server/server.sh
@@ -69,21 +70,31 @@ event dry_run --check --diff
 event apply
 event rerun
 
-# The rotation, at -vvvv --diff, while a writer writes points at both edges.
+verbose_event() {
+    # verbose_event NAME [ANSIBLE-PLAYBOOK ARG...]: one run of event.yml at -vvvv --diff, its output kept
+    # for the search of every token; on failure its tail is shown with the tokens masked
+    local name=$1 begin=$SECONDS
+    shift
+    ansible-playbook -i "$dir/inventory.yml" event.yml -e "@$dir/urls.json" -e "test_event=$name" "$@" --diff -vvvv \
+        >"$LEAKS_OUT/$name.stdout" 2>"$LEAKS_OUT/$name.stderr" || {
+        tail -n 80 "$LEAKS_OUT/$name.stdout" "$LEAKS_OUT/$name.stderr" | sed -f <(sed 's/.*/s|&|<token>|g/' "$LEAKS_SECRETS")
+        return 1
+    }
+    grep "\"msg\": \"$name: " "$LEAKS_OUT/$name.stdout"
+    echo "event $name: $((SECONDS - begin)) s"
+}
+
+# The rotation while a writer writes points at both edges, and the rebuilt edge (whose play makes
+# a token at central): at -vvvv --diff.
 "$INFLUXDB_TEST_PYTHON_BIN" writer.py "$dir/writer.stop" "$dir/writer.json" "edge-1=$dir/edge-1.state" "edge-2=$dir/edge-2.state" &
 writer=$!
-begin=$SECONDS
-ansible-playbook -i "$dir/inventory.yml" event.yml -e "@$dir/urls.json" -e test_event=rotation -e influx_edr_rotate=true \
-    --diff -vvvv >"$LEAKS_OUT/rotation.stdout" 2>"$LEAKS_OUT/rotation.stderr" || {
+verbose_event rotation -e influx_edr_rotate=true || {
     touch "$dir/writer.stop"
-    tail -n 80 "$LEAKS_OUT/rotation.stdout" "$LEAKS_OUT/rotation.stderr" | sed -f <(sed 's/.*/s|&|<token>|g/' "$LEAKS_SECRETS")
     exit 1
 }
-echo "event rotation: $((SECONDS - begin)) s"
-grep '"msg": "rotation: ' "$LEAKS_OUT/rotation.stdout"
 wait "$writer"
 
-event rebuilt
+verbose_event rebuilt
 inventory retired >/dev/null
 event retired
 
@@ -97,6 +108,6 @@ strict=()
 for name in central-1 edge-1 edge-2; do
     strict+=(--strict "$(_itest_state "$name" stderr_file)" --strict "$(_itest_state "$name" log_file)")
 done
-leaks_check --min-invocations 20 --min-sections 4 --tasks "$LEAKS_OUT/rotation.stdout" --strict "$LEAKS_OUT/rotation.stderr" \
-    "${strict[@]}"
+leaks_check --min-invocations 20 --min-sections 10 --tasks "$LEAKS_OUT/rotation.stdout" --tasks "$LEAKS_OUT/rebuilt.stdout" \
+    --strict "$LEAKS_OUT/rotation.stderr" --strict "$LEAKS_OUT/rebuilt.stderr" "${strict[@]}"
 echo "edr: $((SECONDS - start)) s"
