@@ -107,8 +107,8 @@ def test_tokens_by_edge_and_the_ids_kept_by_edge():
 
 
 def test_tokens_of_a_dry_run_are_empty():
-    assert edr_tokens(dict(tokens={}, previous_ids=[], authorizations=[]), 'edr:') == dict(tokens={}, previous_ids={},
-                                                                                         new_token_edges=[])
+    result = dict(tokens={}, previous_ids=[], authorizations=[])
+    assert edr_tokens(result, 'edr:') == dict(tokens={}, previous_ids={}, new_token_edges=[])
 
 
 def test_a_dry_run_names_the_edges_whose_token_it_would_make():
