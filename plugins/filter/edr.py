@@ -96,19 +96,25 @@ def edr_authorizations(edges, buckets, prefix, rotate=False):
 
 
 def edr_tokens(result, prefix):
-    """From a result of influx_authorizations whose descriptions are ``<prefix><edge>``: ``{tokens, previous_ids}``,
-    the tokens it created by edge, and the IDs of the authorizations that keep_previous kept, by edge."""
+    """From a result of influx_authorizations whose descriptions are ``<prefix><edge>``: ``{tokens, previous_ids,
+    new_token_edges}``, the tokens it created by edge, the IDs of the authorizations that keep_previous kept, by edge,
+    and the sorted edges that get a new token (created, or with no ID yet in the prediction of check mode, where
+    ``tokens`` is empty)."""
     if not isinstance(result, Mapping):
         raise AnsibleFilterError('edr_tokens takes the result of influx_authorizations')
     tokens = dict((description[len(prefix):], token) for description, token in (result.get('tokens') or {}).items()
                   if description.startswith(prefix))
+    predicted = [authorization.get('description') or '' for authorization in result.get('authorizations') or []
+                 if authorization.get('id') is None]
+    new_token_edges = sorted(set(tokens) | set(description[len(prefix):] for description in predicted if description.startswith(prefix)))
     kept = set(value.lower() for value in result.get('previous_ids') or [])
     previous_ids: dict[str, list] = {}
     for authorization in result.get('authorizations') or []:
         description = authorization.get('description') or ''
         if (authorization.get('id') or '').lower() in kept and description.startswith(prefix) and ROTATED in description:
             previous_ids.setdefault(description[len(prefix):].rsplit(ROTATED, 1)[0], []).append(authorization['id'])
-    return dict(tokens=tokens, previous_ids=dict((edge, sorted(ids)) for edge, ids in previous_ids.items()))
+    return dict(tokens=tokens, previous_ids=dict((edge, sorted(ids)) for edge, ids in previous_ids.items()),
+                new_token_edges=new_token_edges)
 
 
 def edr_remotes(remotes, hostvars, edge, buckets=None, tokens=None):
@@ -122,7 +128,8 @@ def edr_remotes(remotes, hostvars, edge, buckets=None, tokens=None):
     replications are validated, and ``rotations`` lists ``{central, remote, previous_ids}``; with a token of
     ``tokens``, they are validated too. ``tokenless`` lists
     ``{central, remote}`` for each present item with ``central`` that is left without a token (its remote must exist
-    already). ``buckets`` gains every local bucket that a present replication names and that it does not list, with
+    already), unless the central host makes one for ``edge`` in this run (``influx_central_new_token_edges``: in
+    check mode, where the token itself is not known). ``buckets`` gains every local bucket that a present replication names and that it does not list, with
     default settings.
     """
     converted, rotations, tokenless = [], [], []
@@ -146,7 +153,8 @@ def edr_remotes(remotes, hostvars, edge, buckets=None, tokens=None):
                     rotations.append(dict(central=central, remote=item.get('name'), previous_ids=list(previous)))
             if item.get('remote_org_id') is None and facts.get('influx_central_org_id') is not None:
                 item['remote_org_id'] = facts['influx_central_org_id']
-            if item.get('remote_api_token') is None and item.get('state', 'present') != 'absent':
+            if (item.get('remote_api_token') is None and item.get('state', 'present') != 'absent'
+                    and edge not in (facts.get('influx_central_new_token_edges') or [])):
                 tokenless.append(dict(central=central, remote=item.get('name')))
         converted.append(item)
     listed = [dict(bucket) for bucket in buckets or []]

@@ -40,11 +40,14 @@ class LocalBuckets(Buckets):
 class RemotesOutcome(SetOutcome):
     """What converging the set did: the remotes ``before`` and ``after`` by name (each with its replications by name,
     where replications are declared), ``token_sent`` (the remotes to which the token was sent), ``validated`` and
-    ``queue_lost`` (replications), and the local buckets ``buckets_before`` and ``buckets_after`` by name (``None``
-    without local buckets)."""
+    ``queue_lost`` (replications), the local buckets ``buckets_before`` and ``buckets_after`` by name (``None``
+    without local buckets), and ``missing_tokens``: in check mode, the remotes predicted without the token that the
+    real run would need to create them."""
 
-    def __init__(self, done, before, after, token_sent, validated, queue_lost, buckets_before=None, buckets_after=None):
+    def __init__(self, done, before, after, token_sent, validated, queue_lost, buckets_before=None, buckets_after=None,
+                 missing_tokens=()):
         super().__init__(done, before, after)
+        self.missing_tokens = list(missing_tokens)
         self.token_sent = token_sent
         self.validated = validated
         self.queue_lost = queue_lost
@@ -62,7 +65,8 @@ def converge_remotes(run, remotes, desired_list, purge, local_buckets=None):
 
     ``local_buckets`` (``(desired, state)`` pairs of :func:`._buckets.check_buckets`), if given, are created or
     updated first, and a replication may name one that this run creates. Every remote that cannot be created
-    for want of its token is named in one :class:`._errors.MissingTokens`, before any write.
+    for want of its token is named in one :class:`._errors.MissingTokens`, before any write (in check mode, in the
+    outcome's ``missing_tokens``).
     """
     current = remotes.by_name()
     declared = [d for d in desired_list if d['replications'] is not None]
@@ -131,7 +135,8 @@ def converge_remotes(run, remotes, desired_list, purge, local_buckets=None):
                           token_sent=[step.name for step in written if step.outcome.secret_sent],
                           validated=[step.name for step in steps if step.outcome.validated],
                           queue_lost=[step.name for step in replicated if step.plan.action in ('delete', 'replace')],
-                          buckets_before=buckets_before, buckets_after=buckets_after)
+                          buckets_before=buckets_before, buckets_after=buckets_after,
+                          missing_tokens=[name for exc in run.unresolved if isinstance(exc, MissingTokens) for name in exc.names])
 
 
 def _grouped(remotes, replications, owners):

@@ -86,9 +86,10 @@ class Remotes(Resource):
             return missing
         absent = '%s %r does not exist in organization %s' % (self.KIND, want['name'], self.org_id)
         run.not_found(self.client, MissingTokens('%s; to create it, set %s%s' % (absent, where, TOKEN_OPTION), [want['name']]),
-                      '%s and %s is not set: in check mode, the remote is predicted without it; the real run fails unless '
-                      '%s%s is set (by the task, or by an earlier task or play that creates the token, as the central role does)'
-                      % (absent, TOKEN_OPTION, where, TOKEN_OPTION))
+                      '%s and %s is not set: in check mode, the remote is predicted without it; the real run fails before '
+                      'any write unless %s%s is set (by the task, or by an earlier task or play that creates the token, as the '
+                      'central role does), and names it in missing_remote_api_token (the remotes role then makes the token '
+                      'at the central host)' % (absent, TOKEN_OPTION, where, TOKEN_OPTION))
         return None
 
     def create_body(self, after, want):

@@ -388,6 +388,9 @@ class Run:
     """Carries plans out, with writes. ``Run.of(check_mode)`` is the one place that knows whether writes
     happen: in check mode it gives a :class:`DryRun`."""
 
+    #: The errors that :meth:`not_found` put off to the real run (none: this run raises them).
+    unresolved: t.Sequence[Exception] = ()
+
     @staticmethod
     def of(check_mode: bool) -> Run:
         return DryRun() if check_mode else Run()
@@ -405,7 +408,11 @@ class Run:
 
 class DryRun(Run):
     """Check mode: each plan's prediction is its outcome, and a name that does not exist yet is
-    predicted with no ID, with ``warning`` (an earlier task of the play would have created it)."""
+    predicted with no ID, with ``warning`` (an earlier task of the play would have created it);
+    ``unresolved`` keeps the error that the real run would raise for it."""
+
+    def __init__(self) -> None:
+        self.unresolved: list[Exception] = []
 
     def execute(self, resource: Resource, plan: Plan, want: dict, **options: t.Any) -> Outcome:
         return resource.predicted(plan)
@@ -415,6 +422,7 @@ class DryRun(Run):
 
     def not_found(self, client: InfluxDBClient, error: Exception, warning: str) -> None:
         client.warn(warning)
+        self.unresolved.append(error)
 
 
 class Step:

@@ -90,8 +90,9 @@ options:
         description:
           - API token used to write to the remote instance. Required to create the remote.
           - In check mode, a remote to create without it is predicted, with a warning that names it (an earlier
-            play, such as the one that creates the token at the remote instance, would have given it); the real
-            run fails before any write, and names every such remote in RV(missing_remote_api_token).
+            play, such as the one that creates the token at the remote instance, would have given it), and is
+            named in RV(missing_remote_api_token); the real run fails before any write, and names every such
+            remote in RV(missing_remote_api_token).
           - Sent to an existing remote only with O(remotes[].update_remote_api_token=always), or
             O(update_remote_api_token=always) when the item does not set it.
         type: str
@@ -562,7 +563,9 @@ missing_remote_api_token:
     - Names of the remotes that do not exist and that the task cannot create because they have no
       O(remotes[].remote_api_token); nothing was written. A play can make the token and run the task again
       with it, as the role P(influxops.influxdb2.remotes#role) does for an edge whose remote is gone.
-  returned: failure for want of a token
+    - In check mode, the remotes predicted without their token, which the real run would fail on (the role
+      P(influxops.influxdb2.remotes#role) then predicts the token that it would make).
+  returned: failure for want of a token; in check mode, when a remote to create has no token
   type: list
   elements: str
   sample: [central]
@@ -727,6 +730,8 @@ def main():
     for key in ('local_buckets_created', 'local_buckets_updated'):
         result.setdefault(key, [])
     result.pop('local_buckets_deleted', None)
+    if outcome.missing_tokens:
+        result['missing_remote_api_token'] = outcome.missing_tokens
     module.exit_json(changed=outcome.changed, remotes=after, diff=shown, **result)
 
 

@@ -4,7 +4,7 @@
 # the events of a fleet's life, each one a run of the playbook (event.yml imports it) followed by
 # checks on the servers themselves (checks/<event>.yml): dry run, first apply (and a stolen edge
 # token), rerun, rotation (at -vvvv --diff, with points written at the edges throughout), rebuilt
-# edge (at -vvvv --diff), retired edge; the whole output of the two verbose runs searched for every
+# edge (its dry run, then the run at -vvvv --diff), retired edge; the whole output of the two verbose runs searched for every
 # token.
 set -eux
 
@@ -94,6 +94,7 @@ verbose_event rotation -e influx_edr_rotate=true || {
 }
 wait "$writer"
 
+event rebuilt_dry_run --check --diff
 verbose_event rebuilt
 inventory retired >/dev/null
 event retired

@@ -102,11 +102,21 @@ def test_tokens_by_edge_and_the_ids_kept_by_edge():
                       dict(id='000000000000000b', description='edr:edge-2 (rotated 2026-12-01T06:32:35Z)'),
                       dict(id='000000000000000c', description='edr:edge-1')])
     assert edr_tokens(result, 'edr:') == dict(tokens={'edge-1': 'token-1', 'edge-2': 'token-2'},
-                                              previous_ids={'edge-1': ['000000000000000a']})
+                                              previous_ids={'edge-1': ['000000000000000a']},
+                                              new_token_edges=['edge-1', 'edge-2'])
 
 
 def test_tokens_of_a_dry_run_are_empty():
-    assert edr_tokens(dict(tokens={}, previous_ids=[], authorizations=[]), 'edr:') == dict(tokens={}, previous_ids={})
+    result = dict(tokens={}, previous_ids=[], authorizations=[])
+    assert edr_tokens(result, 'edr:') == dict(tokens={}, previous_ids={}, new_token_edges=[])
+
+
+def test_a_dry_run_names_the_edges_whose_token_it_would_make():
+    # edge-1's authorization is predicted (no ID yet), edge-2's exists, and other's is not of an edge
+    result = dict(tokens={}, previous_ids=[], authorizations=[
+        dict(id=None, description='edr:edge-1'), dict(id='000000000000000b', description='edr:edge-2'),
+        dict(id=None, description='other')])
+    assert edr_tokens(result, 'edr:') == dict(tokens={}, previous_ids={}, new_token_edges=['edge-1'])
 
 
 def test_remotes_take_the_token_created_at_central_and_its_org():
@@ -130,6 +140,16 @@ def test_a_rerun_gives_no_token_and_keeps_what_the_inventory_sets():
     assert given[0]['central'] == 'central-1'
     # the remote must exist already: if it is gone, the role asks central for a token
     assert edr_remotes(given, hostvars, 'edge-1')['tokenless'] == [dict(central='central-1', remote='central')]
+
+
+def test_a_dry_run_in_which_central_would_make_the_token_leaves_no_remote_tokenless():
+    # check mode: central predicts edge-1's token (which no one knows yet), not edge-2's
+    hostvars = {'central-1': dict(influx_central_edge_tokens={}, influx_central_org_id=ORG_ID,
+                                  influx_central_new_token_edges=['edge-1'])}
+    converted = edr_remotes(edge_remotes('edge-1'), hostvars, 'edge-1')
+    assert 'remote_api_token' not in converted['remotes'][0]
+    assert converted['tokenless'] == []
+    assert edr_remotes(edge_remotes('edge-2'), hostvars, 'edge-2')['tokenless'] == [dict(central='central-1', remote='central')]
 
 
 def test_a_token_that_the_edge_play_made_at_central_wins_over_the_central_play():

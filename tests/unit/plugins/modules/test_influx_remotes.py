@@ -98,6 +98,7 @@ def test_mixed_set_in_check_mode_predicts_the_same_without_writes(run):
     assert (result['created'], result['updated'], result['deleted']) == (['bravo'], ['alpha'], ['delta', 'zombie'])
     assert [r['name'] for r in result['remotes']] == ['alpha', 'bravo', 'charlie']
     assert result['diff']['after']['bravo']['id'] is None
+    assert 'missing_remote_api_token' not in result  # bravo has its token
 
 
 def test_deletes_come_after_creates_and_updates_whatever_the_order_of_the_list(run):
@@ -234,8 +235,10 @@ def test_check_mode_predicts_a_remote_whose_token_is_not_known_yet(run):
                                                     allow_insecure_tls=False)
     assert [w for w in warnings_of(result) if 'bravo' in w] == [
         "remote 'bravo' does not exist in organization %s and remote_api_token is not set: in check mode, the remote is "
-        "predicted without it; the real run fails unless remotes[1].remote_api_token is set (by the task, or by an earlier task "
-        "or play that creates the token, as the central role does)" % ORG_ID]
+        "predicted without it; the real run fails before any write unless remotes[1].remote_api_token is set (by the task, or "
+        "by an earlier task or play that creates the token, as the central role does), and names it in missing_remote_api_token "
+        "(the remotes role then makes the token at the central host)" % ORG_ID]
+    assert result['missing_remote_api_token'] == ['bravo']
 
 
 def test_a_remote_whose_token_is_not_known_fails_the_real_run_before_any_write(run):
