@@ -391,11 +391,12 @@ def main():
         read = reader(client, resolve_org(client, conn.org, conn.org_id)[0], given, params['backlog_threshold'])
         if wait is None:
             module.exit_json(changed=False, replications=read())
-        listed = wait.until(read, lambda value: not_yet(condition, value, client.server_version), 'wait_for=' + condition,
-                            client.sleep)
-        if not listed:
-            module.warn('wait_for=%s: no replication matches the filters, so there is nothing to wait for' % condition)
-        module.exit_json(changed=False, **wait.result('replications'))
+        else:
+            listed = wait.until(read, lambda value: not_yet(condition, value, client.server_version), 'wait_for=' + condition,
+                                client.sleep)
+            if not listed:
+                module.warn('wait_for=%s: no replication matches the filters, so there is nothing to wait for' % condition)
+            module.exit_json(changed=False, **wait.result('replications'))
     except InfluxOpsError as exc:
         fail(module, exc, **(wait.result('replications') if condition and wait else {}))
 
