@@ -39,7 +39,7 @@ from ansible_collections.influxops.influxdb2.plugins.module_utils._validators im
 
 
 DEFAULT_HOST = 'http://localhost:8086'
-MAX_TIMEOUT = 3600
+DEFAULT_TIMEOUT, MAX_TIMEOUT = 10.0, 3600
 MAX_RETRIES = 20
 
 # The range of every number option, by name: the connection options', then the resources'
@@ -91,7 +91,7 @@ def common_argument_spec():
         org_id=dict(type='str'),
         validate_certs=dict(type='bool'),
         ca_path=dict(type='path'),
-        timeout=dict(type='float', default=10.0),
+        timeout=dict(type='float', default=DEFAULT_TIMEOUT),
         retries=dict(type='int', default=3),
         retry_backoff=dict(type='float', default=1.0),
         client_cert=dict(type='path'),

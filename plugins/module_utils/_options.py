@@ -27,9 +27,10 @@ MIN_AGE, MAX_AGE = 60, 5184000
 DEFAULT_BACKLOG_THRESHOLD = 0.8
 
 # What influx_replication_info's wait_for waits for (every selected replication drained, or healthy),
-# and the bounds of its wait_timeout and wait_sleep, in seconds.
+# how long by default (its timeout, when the task does not set it), and the bounds of its poll, in seconds.
 WAIT_CONDITIONS = ('drained', 'healthy')
-MAX_WAIT_TIMEOUT, MIN_WAIT_SLEEP, MAX_WAIT_SLEEP = 86400, 0.1, 3600
+DEFAULT_WAIT_TIMEOUT = 60.0
+MIN_POLL, MAX_POLL = 0.1, 3600
 
 # The range of each number option of the resources (and of influx_replication_info's wait), by name: an
 # option means the same wherever it is (influx_replication's max_queue_size_bytes, and that of each
@@ -40,8 +41,7 @@ OPTION_RANGES = dict(
                                note="32 MiB less 2 bytes, the server's minimum, to the largest integer the server stores"),
     max_age_seconds=Range(MIN_AGE, MAX_AGE, also=(0,), note="0 is the server's default; 5184000 is 60 days"),
     backlog_threshold=Range(0, 1, above=True, note='a share of max_queue_size_bytes; 1 is a full queue'),
-    wait_timeout=Range(0, MAX_WAIT_TIMEOUT, above=True, note='seconds; 86400 is one day'),
-    wait_sleep=Range(MIN_WAIT_SLEEP, MAX_WAIT_SLEEP, note='seconds between reads, at most wait_timeout'),
+    poll=Range(MIN_POLL, MAX_POLL, note='seconds between reads, at most timeout'),
 )
 
 
@@ -160,8 +160,9 @@ def replication_info_argument_spec():
         id=dict(type='str'),
         backlog_threshold=dict(type='float', default=DEFAULT_BACKLOG_THRESHOLD),
         wait_for=dict(type='str', choices=list(WAIT_CONDITIONS)),
-        wait_timeout=dict(type='float', default=60.0),
-        wait_sleep=dict(type='float', default=1.0),
+        # without wait_for, the timeout of each request (the connection's); with it, of the whole wait
+        timeout=dict(type='float'),
+        poll=dict(type='float', default=1.0),
     ))
 
 

@@ -5,8 +5,7 @@
 # This module_utils is PRIVATE to the collection. It can change without notice.
 
 """Waiting inside one module run: read, judge what is not there yet, and read again every so often
-until nothing is pending or the time is up (as ``ansible.builtin.wait_for`` and the ``wait_timeout``
-and ``wait_sleep`` of kubernetes.core do)."""
+until nothing is pending or the time is up (as ``ansible.builtin.wait_for`` does with its ``timeout``)."""
 
 from __future__ import annotations
 
@@ -25,8 +24,8 @@ class WaitTimedOut(InfluxOpsError):
 
 
 class Wait:
-    """Reads every ``interval`` seconds (the module's ``wait_sleep``) until nothing is pending or ``timeout``
-    seconds (``wait_timeout``) have passed, counted from the start of the first read; the last sleep is cut short
+    """Reads every ``interval`` seconds (the module's ``poll``) until nothing is pending or ``timeout``
+    seconds (its ``timeout``) have passed, counted from the start of the first read; the last sleep is cut short
     so that the last read is at the timeout.
 
     Made before any request, it checks that the wait between reads is not longer than the whole wait (each
@@ -36,7 +35,7 @@ class Wait:
 
     def __init__(self, timeout: float, interval: float, clock: Callable[[], float] | None = None) -> None:
         if interval > timeout:
-            raise OptionError('wait_sleep (%g) must be at most wait_timeout (%g)' % (interval, timeout))
+            raise OptionError('poll (%g) must be at most timeout (%g), the longest wait' % (interval, timeout))
         self.timeout = timeout
         self.interval = interval
         self.clock = clock or monotonic
@@ -59,7 +58,7 @@ class Wait:
                 return self.value
             remaining = start + self.timeout - self.clock()
             if remaining <= 0:
-                raise WaitTimedOut('%s: not reached within wait_timeout (%g s, %d reads): %s'
+                raise WaitTimedOut('%s: not reached within timeout (%g s, %d reads): %s'
                                    % (what, self.timeout, self.attempts, ', '.join(left)))
             sleep(min(self.interval, remaining))
 

@@ -17,7 +17,7 @@ description:
     per host tells whether replication works across a fleet.
   - Read-only. Without O(wait_for), it never fails on the health of a replication.
   - With O(wait_for), it reads the replications again and again, inside one task, until every one is drained (has sent
-    everything it queued) or healthy, or O(wait_timeout) passes; the task fails then.
+    everything it queued) or healthy, or O(timeout) passes; the task fails then.
 author:
   - InfluxOps contributors (@influxops)
 extends_documentation_fragment:
@@ -70,7 +70,7 @@ options:
   wait_for:
     description:
       - Wait until every replication that the filters select is V(drained) or V(healthy), reading the replications again
-        every O(wait_sleep) seconds, for at most O(wait_timeout) seconds.
+        every O(poll) seconds, for at most O(timeout) seconds.
       - V(drained) holds when RV(replications[].status.remaining_bytes_to_be_synced) is V(0) for each one, that is, the
         replication has sent everything it queued to the remote, whatever its health. Stop the writers to the
         local buckets first, or new points keep the queues busy.
@@ -84,28 +84,31 @@ options:
         no longer counts. The names in the filters (O(org), O(remote), O(local_bucket)) are resolved once, before
         the first read.
       - When no replication matches, there is nothing to wait for, and the task succeeds at the first read, with a warning.
-      - When O(wait_timeout) passes first, the task fails with a message that names each replication that is not
+      - When O(timeout) passes first, the task fails with a message that names each replication that is not
         there yet, and why (the bytes that remain, its RV(replications[].health) and RV(replications[].health_reason));
         it still returns RV(replications) as last read, RV(waited) and RV(attempts).
       - Not set, the replications are read once.
     type: str
     choices: [drained, healthy]
-  wait_timeout:
+  timeout:
     description:
+      - Without O(wait_for), the timeout in seconds for each HTTP request, as in every module of the collection.
       - With O(wait_for), how many seconds to wait at most, counted from the start of the first read of the
-        replications; the last read is made at that time.
-      - A number greater than V(0) and at most V(86400) (one day).
+        replications; the last read is made at that time. Each request then has a timeout of
+        V(10) seconds, or O(timeout) when that is shorter.
+      - A number greater than V(0) and at most V(3600) (one hour; to wait longer, repeat the task with C(until)).
+      - Not set, V(10) for each request, and V(60) for the whole wait with O(wait_for).
     type: float
-    default: 60
-  wait_sleep:
+    default: null
+  poll:
     description:
       - With O(wait_for), how many seconds to wait between two reads of the replications; each read is one request.
-      - From V(0.1) to V(3600), and at most O(wait_timeout) (checked also without O(wait_for)).
+      - From V(0.1) to V(3600), and at most O(timeout).
     type: float
     default: 1
 notes:
   - One request with O(org_id), and one more for each name to resolve (O(org), O(remote), O(local_bucket)).
-    With O(wait_for), one more request for each further read, every O(wait_sleep) seconds.
+    With O(wait_for), one more request for each further read, every O(poll) seconds.
   - Check mode makes no difference, since the module only reads; with O(wait_for), it reads and waits in check mode too.
 seealso:
   - module: influxops.influxdb2.influx_replication
@@ -139,7 +142,7 @@ EXAMPLES = r"""
     org: edge
     remote: central
     wait_for: healthy
-    wait_timeout: 120
+    timeout: 120
 
 # Retiring an edge: once its writers are stopped (nothing new is queued), let its replications send
 # everything they queued before its remote connection goes.
@@ -149,8 +152,8 @@ EXAMPLES = r"""
     org: edge
     remote: central
     wait_for: drained
-    wait_timeout: 600
-    wait_sleep: 5
+    timeout: 600
+    poll: 5
 
 - name: Delete the remote connection to central and its replications
   influxops.influxdb2.influx_remote:
@@ -165,7 +168,7 @@ RETURN = r"""
 replications:
   description:
     - The replications found, sorted by name. Always a list, empty when none matched.
-    - With O(wait_for), as the last read found them, also when the task fails because O(wait_timeout) passed.
+    - With O(wait_for), as the last read found them, also when the task fails because O(timeout) passed.
   returned: always
   type: list
   elements: dict
@@ -310,9 +313,9 @@ server_version:
 import typing as t
 
 from ansible_collections.influxops.influxdb2.plugins.module_utils._buckets import Buckets
-from ansible_collections.influxops.influxdb2.plugins.module_utils._connection import create_module, fail, resolve_connection
+from ansible_collections.influxops.influxdb2.plugins.module_utils._connection import DEFAULT_TIMEOUT, create_module, fail, resolve_connection
 from ansible_collections.influxops.influxdb2.plugins.module_utils._errors import InfluxOpsError, OptionError
-from ansible_collections.influxops.influxdb2.plugins.module_utils._options import replication_info_argument_spec
+from ansible_collections.influxops.influxdb2.plugins.module_utils._options import DEFAULT_WAIT_TIMEOUT, replication_info_argument_spec
 from ansible_collections.influxops.influxdb2.plugins.module_utils._orgs import resolve_org
 from ansible_collections.influxops.influxdb2.plugins.module_utils._remotes import Remotes
 from ansible_collections.influxops.influxdb2.plugins.module_utils._replications import Replications, health, not_yet, status_from_api
@@ -377,18 +380,23 @@ def main():
         for option in ('remote_id', 'local_bucket_id', 'id'):
             if given[option] is not None:
                 given[option] = check_id(given[option], option)
-        wait = Wait(params['wait_timeout'], params['wait_sleep'])
-        conn = resolve_connection(params, org_required=given['id'] is None or given['remote'] is not None
-                                  or given['local_bucket'] is not None)
+        timeout = params['timeout']
+        if condition is not None:
+            # timeout bounds the whole wait; each request has the connection's, at most that long
+            wait = Wait(DEFAULT_WAIT_TIMEOUT if timeout is None else timeout, params['poll'])
+            timeout = min(DEFAULT_TIMEOUT, wait.timeout)
+        conn = resolve_connection(dict(params, timeout=DEFAULT_TIMEOUT if timeout is None else timeout),
+                                  org_required=given['id'] is None or given['remote'] is not None or given['local_bucket'] is not None)
         client = conn.client(module)
         read = reader(client, resolve_org(client, conn.org, conn.org_id)[0], given, params['backlog_threshold'])
-        if condition is None:
+        if wait is None:
             module.exit_json(changed=False, replications=read())
-        listed = wait.until(read, lambda value: not_yet(condition, value, client.server_version), 'wait_for=' + condition,
-                            client.sleep)
-        if not listed:
-            module.warn('wait_for=%s: no replication matches the filters, so there is nothing to wait for' % condition)
-        module.exit_json(changed=False, **wait.result('replications'))
+        else:
+            listed = wait.until(read, lambda value: not_yet(condition, value, client.server_version), 'wait_for=' + condition,
+                                client.sleep)
+            if not listed:
+                module.warn('wait_for=%s: no replication matches the filters, so there is nothing to wait for' % condition)
+            module.exit_json(changed=False, **wait.result('replications'))
     except InfluxOpsError as exc:
         fail(module, exc, **(wait.result('replications') if condition and wait else {}))
 

@@ -2,8 +2,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""influx_replication_info's wait_for: one read of the selected replications per wait_sleep until every one is
-drained or healthy, or wait_timeout passes; the exact requests, the sleeps and the clock (the scripted server's,
+"""influx_replication_info's wait_for: one read of the selected replications per poll until every one is
+drained or healthy, or timeout passes (the whole wait's, then); the exact requests, the sleeps and the clock (the scripted server's,
 see ``http_fake.ScriptedServer``: nothing sleeps here)."""
 
 from __future__ import annotations
@@ -61,8 +61,8 @@ def test_drained_at_the_first_read_is_one_request_and_no_wait(run):
     assert server.sleeps == []
 
 
-def test_drained_reads_once_per_wait_sleep_until_nothing_remains(run):
-    result, server = run(dict(BASE, wait_for='drained', wait_sleep=2), [listing(queued(300)), listing(queued(120)), listing(queued(0))])
+def test_drained_reads_once_per_poll_until_nothing_remains(run):
+    result, server = run(dict(BASE, wait_for='drained', poll=2), [listing(queued(300)), listing(queued(120)), listing(queued(0))])
     assert 'failed' not in result
     assert [seen['path'] for seen in server.seen] == ['/api/v2/replications'] * 3
     assert server.sleeps == [2, 2]
@@ -97,11 +97,11 @@ def test_a_backlog_is_not_healthy(run):
 def test_timeout_fails_naming_what_is_not_drained_and_why_with_the_last_read(run):
     other = functools.partial(queued, name='logs-to-central', replication_id=OTHER_REPLICATION_ID)
     calls = [listing(queued(0), other(900 - attempt, **UNAUTHORIZED)) for attempt in range(4)]
-    result, server = run(dict(BASE, wait_for='drained', wait_timeout=3), calls)
+    result, server = run(dict(BASE, wait_for='drained', timeout=3), calls)
     assert result['failed'] is True
     assert server.sleeps == [1, 1, 1]
     assert (result['waited'], result['attempts']) == (3.0, 4)
-    assert result['msg'].startswith('wait_for=drained: not reached within wait_timeout (3 s, 4 reads): ')
+    assert result['msg'].startswith('wait_for=drained: not reached within timeout (3 s, 4 reads): ')
     assert 'logs-to-central (897 bytes remain to be synced; failing: the remote refuses the token' in result['msg']
     assert 'telemetry-to-central' not in result['msg']
     assert [r['status']['remaining_bytes_to_be_synced'] for r in result['replications']] == [897, 0]
@@ -109,22 +109,22 @@ def test_timeout_fails_naming_what_is_not_drained_and_why_with_the_last_read(run
 
 def test_timeout_of_healthy_names_the_health_and_its_reason(run):
     never = queued(0, latestResponseCode=None)
-    result, server = run(dict(BASE, wait_for='healthy', wait_timeout=1, wait_sleep=1), [listing(never), listing(never)])
+    result, server = run(dict(BASE, wait_for='healthy', timeout=1, poll=1), [listing(never), listing(never)])
     assert result['failed'] is True
-    assert result['msg'].startswith('wait_for=healthy: not reached within wait_timeout (1 s, 2 reads): '
+    assert result['msg'].startswith('wait_for=healthy: not reached within timeout (1 s, 2 reads): '
                                     'telemetry-to-central (unknown: no write to the remote was attempted yet')
     assert result['replications'][0]['health'] == 'unknown'
 
 
 def test_the_last_sleep_is_cut_short_to_read_once_more_at_the_timeout(run):
-    result, server = run(dict(BASE, wait_for='drained', wait_timeout=2.5), [listing(queued(8))] * 4)
+    result, server = run(dict(BASE, wait_for='drained', timeout=2.5), [listing(queued(8))] * 4)
     assert result['failed'] is True
     assert server.sleeps == [1, 1, 0.5]
     assert (result['waited'], result['attempts']) == (2.5, 4)
 
 
 def test_the_time_that_reads_take_counts(run):
-    result, server = run(dict(BASE, wait_for='drained', wait_timeout=2), [listing(queued(8), takes=1.5)] * 2)
+    result, server = run(dict(BASE, wait_for='drained', timeout=2), [listing(queued(8), takes=1.5)] * 2)
     assert result['failed'] is True
     assert server.sleeps == [0.5]
     assert (result['waited'], result['attempts']) == (3.5, 2)
@@ -211,8 +211,8 @@ def test_a_failed_read_while_waiting_fails_with_what_was_read_before(run):
 
 
 @pytest.mark.parametrize('args, fragment', [
-    (dict(wait_for='drained', wait_timeout=5, wait_sleep=6), 'wait_sleep (6) must be at most wait_timeout (5)'),
-    (dict(wait_sleep=90), 'wait_sleep (90) must be at most wait_timeout (60)'),
+    (dict(wait_for='drained', timeout=5, poll=6), 'poll (6) must be at most timeout (5), the longest wait'),
+    (dict(wait_for='drained', poll=90), 'poll (90) must be at most timeout (60), the longest wait'),
     (dict(wait_for='synced'), 'value of wait_for must be one of: drained, healthy'),
 ])
 def test_bad_wait_options_fail_before_any_request(run, args, fragment):
@@ -236,6 +236,25 @@ def test_the_local_bucket_filter_is_resolved_once_too(run):
 
 def test_the_timeout_message_hides_a_token_that_the_remote_echoed(run):
     echoed = queued(8, latestResponseCode=401, latestErrorMessage='401 Unauthorized: token %s is unknown' % TOKEN)
-    result, server = run(dict(BASE, wait_for='healthy', wait_timeout=1), [listing(echoed), listing(echoed)])
+    result, server = run(dict(BASE, wait_for='healthy', timeout=1), [listing(echoed), listing(echoed)])
     assert result['failed'] is True
     assert 'telemetry-to-central (failing: the remote refuses the token' in result['msg']
+
+
+@pytest.mark.parametrize('args, request_timeout', [
+    (dict(), 10.0),                                     # without wait_for: each request's, the default
+    (dict(timeout=30), 30.0),                           # ... or the task's
+    (dict(wait_for='drained'), 10.0),                   # with wait_for: the connection's default
+    (dict(wait_for='drained', timeout=600), 10.0),      # the whole wait is 600 s; a request, still 10
+    (dict(wait_for='drained', timeout=4, poll=1), 4.0),  # a request never outlasts the whole wait
+])
+def test_timeout_is_each_request_s_and_with_wait_for_the_whole_wait_s(run, args, request_timeout):
+    result, server = run(dict(BASE, **args), [listing(queued(0))])
+    assert 'failed' not in result
+    assert [request['kwargs']['timeout'] for request in server.seen] == [request_timeout]
+
+
+def test_poll_alone_is_not_checked_against_the_request_timeout(run):
+    # without wait_for, poll is not used: it may be longer than the timeout of a request
+    result, server = run(dict(BASE, poll=90), [listing(queued(5))])
+    assert 'failed' not in result

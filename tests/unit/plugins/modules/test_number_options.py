@@ -42,8 +42,7 @@ RANGES = {
                              ['33554430', str(INT64_MAX)]),
     'max_age_seconds': ('0 or an integer from 60 to 5184000', [-1, 59, 5184001, INT64_MAX + 1], ['0', '60', '5184000']),
     'backlog_threshold': ('a number greater than 0 and at most 1', [0, -0.5, 1.01, 1e308], ['0', '1']),
-    'wait_timeout': ('a number greater than 0 and at most 86400', [0, -1, 86400.5], ['0', '86400']),
-    'wait_sleep': ('a number from 0.1 to 3600', [0, 0.05, 3600.5], ['0.1', '3600']),
+    'poll': ('a number from 0.1 to 3600', [0, 0.05, 3600.5], ['0.1', '3600']),
 }
 # Out of the range of any option of its type: what the API cannot store (int64), and what is no number.
 OUT_OF_ANY_RANGE = {'int': [INT64_MAX + 1, -2 ** 63 - 1], 'float': ['nan', 'inf', '-inf']}
