@@ -380,12 +380,13 @@ def main():
         for option in ('remote_id', 'local_bucket_id', 'id'):
             if given[option] is not None:
                 given[option] = check_id(given[option], option)
-        timeout = params['timeout']
-        if condition is not None:
-            # timeout bounds the whole wait; each request has the connection's, at most that long
-            wait = Wait(DEFAULT_WAIT_TIMEOUT if timeout is None else timeout, params['poll'])
-            timeout = min(DEFAULT_TIMEOUT, wait.timeout)
-        conn = resolve_connection(dict(params, timeout=DEFAULT_TIMEOUT if timeout is None else timeout),
+        if condition is None:
+            request_timeout = DEFAULT_TIMEOUT if params['timeout'] is None else params['timeout']
+        else:
+            # timeout bounds the whole wait; each request has the connection's default, at most that long
+            wait = Wait(DEFAULT_WAIT_TIMEOUT if params['timeout'] is None else params['timeout'], params['poll'])
+            request_timeout = min(DEFAULT_TIMEOUT, wait.timeout)
+        conn = resolve_connection(dict(params, timeout=request_timeout),
                                   org_required=given['id'] is None or given['remote'] is not None or given['local_bucket'] is not None)
         client = conn.client(module)
         read = reader(client, resolve_org(client, conn.org, conn.org_id)[0], given, params['backlog_threshold'])
