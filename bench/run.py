@@ -590,9 +590,10 @@ def verify_edr(central, edges, label):
             fail('%s holds the replications %s, expected %s' % (name, found, expected))
 
 
-def scenario_edr(ansible, workdir, hosts, log):
+def scenario_edr(ansible, workdir, hosts, log, repeat=1):
     """Each variant from bare servers (an org and an operator token each): first apply, no-op rerun; the roles
-    also a no-op rerun with both orgs by name. Rows carry the requests of central and of the edges apart."""
+    also a no-op rerun with both orgs by name. Rows carry the requests of central and of the edges apart. Each
+    no-op phase runs ``repeat`` times: its row is the run of median wall time, with every run's wall and CPU time."""
     rows = []
     for key, variant, playbook in EDR_VARIANTS:
         vdir = Path(workdir) / ('edr-' + key)
@@ -612,22 +613,27 @@ def scenario_edr(ansible, workdir, hosts, log):
             if key == 'a':
                 phases.append(('no-op rerun, orgs by name', edr_inventory(vdir / 'inventory-org-name.yml', central, edges, True)))
             for name, inventory in phases:
-                for server in servers:
-                    server.clear_requests()
-                wall, cpu, summary = ansible.play(book, inventory)
-                at_central, at_edges = count_requests([central]), count_requests(edges)
-                row = dict(key=key, variant=variant, phase=name, wall=wall, cpu=cpu, runs=module_runs(summary),
-                           changed=changed_runs(summary), central=at_central, edges=at_edges,
-                           plays=[play.get('seconds', 0.0) for play in summary['plays']])
-                row['central_paths'] = ['%s %s' % (r['method'], r['path']) for r in central.requests()]
+                runs = []
+                for _run in range(1 if name == 'first apply' else repeat):
+                    for server in servers:
+                        server.clear_requests()
+                    wall, cpu, summary = ansible.play(book, inventory)
+                    at_central, at_edges = count_requests([central]), count_requests(edges)
+                    row = dict(key=key, variant=variant, phase=name, wall=wall, cpu=cpu, runs=module_runs(summary),
+                               changed=changed_runs(summary), central=at_central, edges=at_edges,
+                               plays=[play.get('seconds', 0.0) for play in summary['plays']])
+                    row['central_paths'] = ['%s %s' % (r['method'], r['path']) for r in central.requests()]
+                    log('edr (%s) %-24s %-26s %6.1f s (plays %s, CPU %6.1f s)  %4d runs  central %d requests (%d writes),'
+                        ' edges %d (%d writes)' % (key, variant, name, wall, ' + '.join('%.1f s' % t for t in row['plays']),
+                                                   cpu, row['runs'], at_central['total'], at_central['writes'],
+                                                   at_edges['total'], at_edges['writes']))
+                    if name != 'first apply' and (at_central['writes'] or at_edges['writes'] or row['changed']):
+                        raise BenchError('(%s) %s wrote or changed something: %s' % (key, name, row))
+                    verify_edr(central, edges, '(%s) %s' % (key, name))
+                    runs.append(row)
+                row = sorted(runs, key=lambda item: item['wall'])[len(runs) // 2]
+                row['all_runs'] = [(item['wall'], item['cpu']) for item in runs]
                 rows.append(row)
-                log('edr (%s) %-24s %-26s %6.1f s (plays %s, CPU %6.1f s)  %4d runs  central %d requests (%d writes),'
-                    ' edges %d (%d writes)' % (key, variant, name, wall, ' + '.join('%.1f s' % t for t in row['plays']), cpu,
-                                               row['runs'], at_central['total'], at_central['writes'], at_edges['total'],
-                                               at_edges['writes']))
-                if name != 'first apply' and (at_central['writes'] or at_edges['writes'] or row['changed']):
-                    raise BenchError('(%s) %s wrote or changed something: %s' % (key, name, row))
-                verify_edr(central, edges, '(%s) %s' % (key, name))
         finally:
             stop_servers(servers)
     return rows
@@ -736,14 +742,15 @@ def _converge_table(rows, hosts):
 
 def _edr_table(edr_rows, hosts):
     """The Markdown lines of the table of scenario 4."""
-    lines = ['| variant | phase | wall time | central play + edge play | CPU time | module runs | changed | requests on central'
-             ' | reads | writes | requests on the edges | reads | writes | per edge |',
-             '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|']
+    lines = ['| variant | phase | wall time | all runs (wall / CPU) | central play + edge play | CPU time | module runs | changed'
+             ' | requests on central | reads | writes | requests on the edges | reads | writes | per edge |',
+             '|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|']
     for row in edr_rows:
         central, edges = row['central'], row['edges']
-        lines.append('| (%s) %s | %s | %.1f s | %s | %.1f s | %d | %d | %d | %d | %d | %d | %d | %d | %.1f |' % (
-            row['key'], row['variant'], row['phase'], row['wall'], ' + '.join('%.1f s' % t for t in row['plays']),
-            row['cpu'], row['runs'], row['changed'],
+        lines.append('| (%s) %s | %s | %.1f s | %s | %s | %.1f s | %d | %d | %d | %d | %d | %d | %d | %d | %.1f |' % (
+            row['key'], row['variant'], row['phase'], row['wall'],
+            ', '.join('%.1f / %.1f' % pair for pair in row['all_runs']),
+            ' + '.join('%.1f s' % t for t in row['plays']), row['cpu'], row['runs'], row['changed'],
             central['total'], central['reads'], central['writes'], edges['total'], edges['reads'], edges['writes'],
             edges['total'] / hosts))
     return lines
@@ -799,8 +806,8 @@ def report(args, ansible_version, overhead, rows, target_results, elapsed, loads
                    ' buckets are given by name), plus one write per remote and per replication to create or change.')
         out.append('')
     if edr_rows:
-        out.append('### 4. EDR from zero (1 central, H=%d edges x 2 buckets, forks=%d, one test server per instance)'
-                   % (args.hosts, args.forks))
+        out.append('### 4. EDR from zero (1 central, H=%d edges x 2 buckets, forks=%d, one test server per instance;'
+                   ' each no-op phase %d times, its row the run of median wall time)' % (args.hosts, args.forks, args.repeat))
         out.append('')
         out.extend(_edr_table(edr_rows, args.hosts))
         out.append('')
@@ -822,7 +829,7 @@ def report(args, ansible_version, overhead, rows, target_results, elapsed, loads
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Benchmarks of influxops.influxdb2 against the bundled test server.')
     parser.add_argument('--tasks', '-n', type=int, default=None, help='N, no-op tasks of the per-task overhead scenario (50)')
-    parser.add_argument('--repeat', type=int, default=None, help='runs of each overhead variant; the median is reported (3)')
+    parser.add_argument('--repeat', type=int, default=None, help='runs of each overhead variant and of each EDR no-op phase; the median is reported (3)')
     parser.add_argument('--hosts', type=int, default=None, help='H, simulated hosts (one test server each) (50)')
     parser.add_argument('--remotes', type=int, default=None, help='R, remotes per host (5)')
     parser.add_argument('--replications', '-q', type=int, default=None, help='Q, replications per remote in the replications scenario (2)')
@@ -868,7 +875,7 @@ def main(argv=None):
         if args.only in (None, 'replications'):
             replication_rows = scenario_replications(ansible, workdir, args.hosts, args.remotes, args.replications, log)
         if args.only in (None, 'edr'):
-            edr_rows = scenario_edr(ansible, workdir, args.hosts, log)
+            edr_rows = scenario_edr(ansible, workdir, args.hosts, log, args.repeat)
     except BenchError as exc:
         print('\n' + '!' * 72, file=sys.stderr)
         print('BENCHMARK FAILED: %s' % exc, file=sys.stderr)
