@@ -13,8 +13,7 @@
 #
 # Python environment, the first that exists:
 #   1. $BENCH_VENV (a virtual environment directory with ansible-playbook in bin/)
-#   2. the virtual environments of tests/run.sh: .venv/ci-2.19, then .venv/ci-2.21
-#   3. ${XDG_CACHE_HOME:-~/.cache}/influxops-influxdb2/bench-venv, created on first use from
+#   2. ${XDG_CACHE_HOME:-~/.cache}/influxops-influxdb2/bench-venv, created on first use from
 #      tests/ci/requirements-2.19.txt (Python 3.11) or requirements-2.21.txt (Python 3.12+)
 #
 # Exit status: 0 all targets met, 1 the benchmark failed (a play failed, wrong server state),
@@ -39,12 +38,10 @@ pick_venv() {
         echo "$BENCH_VENV"
         return 0
     fi
-    for candidate in "$REPO/.venv/ci-2.19" "$REPO/.venv/ci-2.21" "$CACHE_VENV"; do
-        if has_ansible "$candidate"; then
-            echo "$candidate"
-            return 0
-        fi
-    done
+    if has_ansible "$CACHE_VENV"; then
+        echo "$CACHE_VENV"
+        return 0
+    fi
     return 1
 }
 
