@@ -29,7 +29,6 @@ has_ansible() {
 }
 
 pick_venv() {
-    local candidate
     if [[ -n "${BENCH_VENV:-}" ]]; then
         if ! has_ansible "$BENCH_VENV"; then
             echo "BENCH_VENV=$BENCH_VENV has no bin/python and bin/ansible-playbook" >&2
