@@ -104,17 +104,19 @@ def edr_tokens(result, prefix):
         raise AnsibleFilterError('edr_tokens takes the result of influx_authorizations')
     tokens = dict((description[len(prefix):], token) for description, token in (result.get('tokens') or {}).items()
                   if description.startswith(prefix))
-    predicted = [authorization.get('description') or '' for authorization in result.get('authorizations') or []
-                 if authorization.get('id') is None]
-    new_token_edges = sorted(set(tokens) | set(description[len(prefix):] for description in predicted if description.startswith(prefix)))
     kept = set(value.lower() for value in result.get('previous_ids') or [])
+    new_token_edges = set(tokens)
     previous_ids: dict[str, list] = {}
     for authorization in result.get('authorizations') or []:
         description = authorization.get('description') or ''
-        if (authorization.get('id') or '').lower() in kept and description.startswith(prefix) and ROTATED in description:
+        if not description.startswith(prefix):
+            continue
+        if authorization.get('id') is None:
+            new_token_edges.add(description[len(prefix):])
+        elif authorization['id'].lower() in kept and ROTATED in description:
             previous_ids.setdefault(description[len(prefix):].rsplit(ROTATED, 1)[0], []).append(authorization['id'])
     return dict(tokens=tokens, previous_ids=dict((edge, sorted(ids)) for edge, ids in previous_ids.items()),
-                new_token_edges=new_token_edges)
+                new_token_edges=sorted(new_token_edges))
 
 
 def edr_remotes(remotes, hostvars, edge, buckets=None, tokens=None):
